@@ -1,0 +1,173 @@
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { ConfigError, parseDuration } from '@openfoundry/kernel';
+import { migrate } from '@openfoundry/db';
+import { loadConfig, type RawServerConfig, type ServerConfig } from './config.js';
+import { createServer, openPlatform, VERSION, type Platform } from './platform.js';
+import { acquireLock } from './lock.js';
+
+type Flags = Partial<Record<keyof RawServerConfig, string>>;
+
+function configFrom(flags: Flags): ServerConfig {
+  try {
+    return loadConfig(process.env, flags);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+/** Runs an offline command against the platform's database, holding the embedded data directory's lock. */
+async function withPlatform<T>(flags: Flags, fn: (p: Platform) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const config = configFrom(flags);
+  const release = config.databaseUrl ? () => {} : acquireLock(config.dataDir);
+  try {
+    const platform = await openPlatform(config, { migrate: options.migrate ?? true });
+    try {
+      return await fn(platform);
+    } finally {
+      await platform.database.close();
+    }
+  } finally {
+    release();
+  }
+}
+
+async function readSecretFromStdin(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of rl) {
+    rl.close();
+    return line.replace(/\r$/, '');
+  }
+  return '';
+}
+
+const dbOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--data-dir <dir>', 'embedded data directory (OPENFOUNDRY_DATA_DIR)'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)'));
+
+const program = new Command('openfoundry').version(VERSION).description('OpenFoundry: open operational data platform');
+
+dbOptions(
+  program
+    .command('serve', { isDefault: true })
+    .description('start the server')
+    .addOption(new Option('--port <port>', 'port to listen on (PORT)'))
+    .addOption(new Option('--host <host>', 'address to listen on (HOST)'))
+    .addOption(new Option('--log-level <level>', 'log level (OPENFOUNDRY_LOG_LEVEL)')),
+).action(async (opts: Flags) => {
+  const config = configFrom(opts);
+  const release = config.databaseUrl ? () => {} : acquireLock(config.dataDir);
+  const server = await createServer(config).catch((e) => {
+    release();
+    throw e;
+  });
+  const { identity } = server.platform;
+  let signIn: string;
+  if (!(await identity.bootstrap.hasUsers())) {
+    if (config.adminEmail && config.adminPassword) {
+      await identity.bootstrap.createOrganizationWithAdmin({ orgName: config.adminOrg, email: config.adminEmail, password: config.adminPassword });
+      signIn = `Sign in as ${config.adminEmail} with the password from OPENFOUNDRY_ADMIN_PASSWORD.`;
+    } else {
+      const token = await identity.bootstrap.createSetupToken();
+      signIn = `No users yet. Open this one-time setup link to create the first organization and admin:\n  ${config.publicUrl}/setup?token=${token}`;
+    }
+  } else {
+    signIn = 'Sign in with your account.';
+  }
+  const url = await server.listen();
+  process.stdout.write(`OpenFoundry ${VERSION} is running at ${url}\n${signIn}\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.app.log.info({ signal }, 'shutting down');
+    // Fastify stops accepting connections and waits for in-flight requests before resolving.
+    await server.close();
+    release();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+});
+
+dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts: Flags) => {
+  await withPlatform(
+    opts,
+    async (p) => {
+      const reports = await migrate(p.database.db, p.migrations);
+      for (const r of reports) process.stdout.write(`${r.schema}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'up to date'}\n`);
+    },
+    { migrate: false },
+  );
+});
+
+const admin = program.command('admin').description('administration');
+dbOptions(
+  admin
+    .command('create')
+    .description('create an organization and its first admin; reads the password from stdin')
+    .requiredOption('--org <name>', 'organization name')
+    .requiredOption('--email <email>', 'admin email'),
+).action(async (opts: Flags & { org: string; email: string }) => {
+  const password = await readSecretFromStdin('Password: ');
+  await withPlatform(opts, async (p) => {
+    const r = await p.identity.bootstrap.createOrganizationWithAdmin({ orgName: opts.org, email: opts.email, password });
+    process.stdout.write(`created organization ${r.orgRid} and admin ${opts.email} (${r.userId})\n`);
+  });
+});
+
+const token = program.command('token').description('personal access tokens');
+dbOptions(
+  token
+    .command('create')
+    .description('create a personal access token for a user and print it to stdout')
+    .requiredOption('--email <email>', 'the user')
+    .requiredOption('--name <name>', 'token name')
+    .option('--expires-in <duration>', 'lifetime, e.g. 30d or 12h', '30d')
+    .option('--scopes <scopes>', 'comma-separated scopes (default: all)'),
+).action(async (opts: Flags & { email: string; name: string; expiresIn: string; scopes?: string }) => {
+  const expiresInMs = parseDuration(opts.expiresIn);
+  if (!expiresInMs) {
+    process.stderr.write(`--expires-in: '${opts.expiresIn}' is not a duration like 30d or 12h\n`);
+    process.exit(1);
+  }
+  await withPlatform(opts, async (p) => {
+    const t = await p.identity.bootstrap.createPersonalAccessToken({
+      email: opts.email,
+      name: opts.name,
+      expiresInMs,
+      scopes: opts.scopes?.split(',').map((s) => s.trim()).filter(Boolean),
+    });
+    process.stdout.write(`${t.token}\n`);
+  });
+});
+
+const audit = program.command('audit').description('audit trail');
+dbOptions(audit.command('verify').description('verify the hash chains of the audit trail').option('--org <rid>', 'only this organization')).action(
+  async (opts: Flags & { org?: string }) => {
+    const ok = await withPlatform(opts, async (p) => {
+      const reports = await p.audit.verify(opts.org ? { chain: opts.org } : {});
+      let allOk = true;
+      for (const r of reports) {
+        allOk &&= r.ok;
+        process.stdout.write(`${r.ok ? 'OK  ' : 'FAIL'} ${r.chain}: ${r.events} events${r.ok ? '' : `, ${r.problems.length} problem(s)`}\n`);
+        for (const pr of r.problems) process.stdout.write(`     - ${pr.message}\n`);
+      }
+      if (!reports.length) process.stdout.write('no audit events\n');
+      return allOk;
+    });
+    process.exit(ok ? 0 : 1);
+  },
+);
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate, openDatabase, type Database, type MigrationSet } from '@openfoundry/db';
+import { createHttpApp, type App } from '@openfoundry/http';
+import { createAudit, type AuditModule } from '@openfoundry/audit';
+import { createIdentity, type IdentityModule } from '@openfoundry/identity';
+import { createFilesystem, type FilesystemModule } from '@openfoundry/filesystem';
+import { systemClock, type Clock } from '@openfoundry/kernel';
+import type { Registry } from 'prom-client';
+import type { ServerConfig } from './config.js';
+import { registerOpsRoutes } from './ops.routes.js';
+import { registerWebApp } from './web.routes.js';
+
+export const VERSION = '0.1.0';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_DIR = resolve(here, '../../web/dist');
+
+export interface Platform {
+  config: ServerConfig;
+  database: Database;
+  audit: AuditModule;
+  identity: IdentityModule;
+  filesystem: FilesystemModule;
+  migrations: MigrationSet[];
+}
+
+export interface PlatformOptions {
+  clock?: Clock;
+  /** Apply pending migrations on open (the server does; `openfoundry migrate` is the explicit step). */
+  migrate?: boolean;
+  /** An already open database (tests); otherwise opened from the configuration. */
+  database?: Database;
+}
+
+/** Opens the database and wires the services together, without HTTP. Used by the server and the CLI. */
+export async function openPlatform(config: ServerConfig, options: PlatformOptions = {}): Promise<Platform> {
+  const database =
+    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pg') }));
+  try {
+    const clock = options.clock ?? systemClock;
+    const audit = createAudit({ db: database.db, clock });
+    const identity = createIdentity({
+      db: database.db,
+      audit: audit.log,
+      clock,
+      secretKey: config.secretKey,
+      publicUrl: config.publicUrl,
+      secureCookies: config.secureCookies,
+      sessionTtlMs: config.sessionTtlMs,
+      outboundAllowHosts: config.outboundAllowHosts,
+    });
+    const filesystem = createFilesystem({ db: database.db, audit: audit.log, directory: identity.directory, clock });
+    const migrations = [audit.migrations, identity.migrations, filesystem.migrations];
+    if (options.migrate) await migrate(database.db, migrations);
+    return { config, database, audit, identity, filesystem, migrations };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export interface ServerOptions extends PlatformOptions {
+  logStream?: NodeJS.WritableStream;
+}
+
+export interface Server {
+  platform: Platform;
+  app: App;
+  metrics: Registry;
+  /** Listens on the configured host and port; resolves to the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole HTTP server: every service's routes, ops endpoints and the web app. */
+export async function createServer(config: ServerConfig, options: ServerOptions = {}): Promise<Server> {
+  const platform = await openPlatform(config, { ...options, migrate: options.migrate ?? true });
+  try {
+    const { app, metrics } = await createHttpApp({
+      authenticator: platform.identity.authenticator,
+      logLevel: config.logLevel === 'silent' ? false : config.logLevel,
+      logStream: options.logStream,
+      bodyLimitBytes: config.bodyLimitBytes,
+      trustProxy: config.trustProxy,
+      version: VERSION,
+      publicUrl: config.publicUrl,
+    });
+    registerOpsRoutes(app, { database: platform.database, migrations: platform.migrations, metrics });
+    await platform.identity.registerRoutes(app);
+    await platform.filesystem.registerRoutes(app);
+    await platform.audit.registerRoutes(app);
+    await registerWebApp(app, config.webDir ?? DEFAULT_WEB_DIR);
+    await app.ready();
+    return {
+      platform,
+      app,
+      metrics,
+      async listen() {
+        await app.listen({ port: config.port, host: config.host });
+        const addr = app.server.address();
+        const port = typeof addr === 'object' && addr ? addr.port : config.port;
+        return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      },
+      async close() {
+        await app.close();
+        await platform.database.close();
+      },
+    };
+  } catch (e) {
+    await platform.database.close();
+    throw e;
+  }
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Registry } from 'prom-client';
+import { registerErrorHandling } from './errors.js';
+import { registerAuthentication, requireAuthDeclarations } from './auth.js';
+import { registerMetrics } from './metrics.js';
+import { REDACT_PATHS, requestSerializer } from './logging.js';
+import type { Authenticator } from './context.js';
+
+export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+
+export interface HttpAppOptions {
+  authenticator: Authenticator;
+  /** pino level, or false for no logs. */
+  logLevel: string | false;
+  /** Where logs go (tests capture them to prove secrets stay out). */
+  logStream?: NodeJS.WritableStream | undefined;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  version: string;
+  /** Public base URL, shown in the OpenAPI document. */
+  publicUrl: string;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * The Fastify app every service mounts its routes on: Foundry error envelope, declared auth on
+ * every route, CSRF on cookie writes, redacted structured logs with request ids, security
+ * headers, metrics and the OpenAPI document generated from the route schemas.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App; metrics: Registry }> {
+  const loggerOptions: FastifyServerOptions['logger'] =
+    options.logLevel === false
+      ? false
+      : {
+          level: options.logLevel,
+          redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+          serializers: { req: requestSerializer as never },
+          ...(options.logStream ? { stream: options.logStream } : {}),
+        };
+  const app = Fastify({
+    logger: loggerOptions,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 500 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('ctx', undefined as never);
+  app.addHook('onRequest', async (request, reply) => {
+    request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+
+  const metrics = new Registry();
+  registerMetrics(app, metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenFoundry API',
+        version: options.version,
+        description: 'Foundry Platform API v2 compatible endpoints, plus OpenFoundry endpoints under the same conventions.',
+      },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Personal access token or OAuth2 access token' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'of_session', description: 'Web app session; writes need the X-CSRF-Token header' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { deepLinking: true },
+  });
+
+  // From here on every route must declare its guard (the reference page above is public).
+  requireAuthDeclarations(app);
+  registerAuthentication(app, options.authenticator);
+  return { app, metrics };
+}

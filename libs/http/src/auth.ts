@@ -1,0 +1,67 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { PermissionDeniedError, UnauthorizedError } from '@openfoundry/kernel';
+import { requireScope } from '@openfoundry/authz';
+import { CSRF_HEADER, SESSION_COOKIE, type Authenticator, type RouteAuth } from './context.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw new UnauthorizedError('MalformedAuthorizationHeader');
+  return m[1];
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Refuses to register a route that does not declare how it is guarded, so an endpoint can never
+ * be public by omission.
+ */
+export function requireAuthDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const auth = route.config?.auth as RouteAuth | undefined;
+    if (!auth) throw new Error(`route ${String(route.method)} ${route.url} declares no auth guard (config.auth)`);
+  });
+}
+
+/**
+ * Authenticates every request that presents credentials and enforces the route's guard:
+ * principal present, scope carried, CSRF token on cookie-authenticated writes.
+ */
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+  app.addHook('preHandler', async (request) => {
+    const auth = request.routeOptions.config?.auth as RouteAuth | undefined;
+    if (!auth) return; // 404 handler and framework routes
+    const bearer = bearerOf(request);
+    const sessionCookie = bearer ? undefined : request.cookies?.[SESSION_COOKIE];
+    if (auth.public && !bearer && !sessionCookie) return;
+    const result = await authenticator.authenticate({ bearer, sessionCookie }).catch((e) => {
+      // A stale cookie on a public route (sign-in page) is not an error.
+      if (auth.public && !bearer) return undefined;
+      throw e;
+    });
+    if (!result) {
+      if (auth.public) return;
+      throw new UnauthorizedError('MissingCredentials');
+    }
+    request.principal = result.principal;
+    if (auth.public) return;
+    if (result.principal.via === 'session') {
+      if (auth.allowCookie === false) throw new PermissionDeniedError('BearerTokenRequired', {});
+      if (!SAFE_METHODS.has(request.method)) {
+        const header = request.headers[CSRF_HEADER];
+        if (typeof header !== 'string' || !result.csrfToken || !sameSecret(header, result.csrfToken)) {
+          throw new PermissionDeniedError('InvalidCsrfToken', { header: CSRF_HEADER });
+        }
+      }
+    }
+    if (auth.scope) requireScope(result.principal, auth.scope);
+  });
+}

@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './http.js';
+export * from './database.js';

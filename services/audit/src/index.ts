@@ -1,0 +1,31 @@
+import type { Kysely, MigrationSet } from '@openfoundry/db';
+import type { App } from '@openfoundry/http';
+import { systemClock, type Clock } from '@openfoundry/kernel';
+import { AuditLog } from './audit.log.js';
+import { auditMigrations } from './audit.migrations.js';
+import { registerAuditRoutes } from './audit.routes.js';
+import { verifyAll, type ChainReport } from './audit.verify.js';
+import type { AuditTables } from './audit.types.js';
+
+export { AuditLog } from './audit.log.js';
+export type { AuditEvent, AuditEventInput, AuditOutcome, ActorKind } from './audit.types.js';
+export type { ChainReport, ChainProblem, ProblemKind } from './audit.verify.js';
+export { verifyChain } from './audit.verify.js';
+
+/** The audit service as the composition root sees it. */
+export interface AuditModule {
+  log: AuditLog;
+  migrations: MigrationSet;
+  registerRoutes(app: App): Promise<void>;
+  verify(filter?: { chain?: string }): Promise<ChainReport[]>;
+}
+
+export function createAudit(deps: { db: Kysely<any>; clock?: Clock }): AuditModule {
+  const db = deps.db as Kysely<AuditTables>;
+  return {
+    log: new AuditLog(deps.clock ?? systemClock),
+    migrations: auditMigrations,
+    registerRoutes: async (app) => registerAuditRoutes(app, db),
+    verify: (filter) => verifyAll(db, filter),
+  };
+}
