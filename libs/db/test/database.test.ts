@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, pendingMigrations, sql, type Database, type MigrationSet } from '@openfoundry/db';
+import { openTestDatabase } from '@openfoundry/testkit/database';
+
+let database: Database;
+const sets: MigrationSet[] = [
+  {
+    schema: 'dbtest',
+    migrations: {
+      '0001_init': {
+        async up(db) {
+          await db.schema.createTable('dbtest.counter').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'integer', (c) => c.notNull()).execute();
+          await db.insertInto('dbtest.counter').values({ id: 1, n: 0 }).execute();
+        },
+      },
+    },
+  },
+];
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(async () => database?.close());
+
+describe('database', () => {
+  it('reports pending migrations, applies them once, then none are pending', async () => {
+    expect(await pendingMigrations(database.db, sets)).toEqual(['dbtest/0001_init']);
+    const [first] = await migrate(database.db, sets);
+    expect(first!.applied).toEqual(['0001_init']);
+    const [second] = await migrate(database.db, sets);
+    expect(second!.applied).toEqual([]);
+    expect(await pendingMigrations(database.db, sets)).toEqual([]);
+  });
+
+  it('keeps concurrent transactions isolated (read-modify-write under a row lock)', async () => {
+    await Promise.all(
+      Array.from({ length: 25 }, () =>
+        database.db.transaction().execute(async (trx) => {
+          const row = await trx.selectFrom('dbtest.counter').select('n').where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+          await new Promise((r) => setTimeout(r, 1));
+          await trx.updateTable('dbtest.counter').set({ n: row.n + 1 }).where('id', '=', 1).execute();
+        }),
+      ),
+    );
+    const { n } = await database.db.selectFrom('dbtest.counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
+    expect(n).toBe(25);
+  });
+
+  it('rolls back a failed transaction entirely', async () => {
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await trx.updateTable('dbtest.counter').set({ n: sql`n + 100` }).where('id', '=', 1).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { n } = await database.db.selectFrom('dbtest.counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
+    expect(n).toBe(25);
+  });
+
+  it('reports affected rows of writes', async () => {
+    const r = await database.db.updateTable('dbtest.counter').set({ n: 0 }).executeTakeFirst();
+    expect(Number(r.numUpdatedRows)).toBe(1);
+  });
+});
