@@ -10,7 +10,7 @@ type Flags = Partial<Record<keyof RawServerConfig, string>>;
 
 function configFrom(flags: Flags): ServerConfig {
   try {
-    return loadConfig(process.env, flags);
+    return loadConfig(undefined, flags);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

@@ -7,7 +7,6 @@ import { openDatabase, type Database } from '@openfoundry/db';
  * PostgreSQL server named by DATABASE_URL (dropped again on close).
  */
 export async function openTestDatabase(): Promise<Database & { url?: string }> {
-  // eslint-disable-next-line no-restricted-properties -- the test kit is configured by the environment
   const base = process.env.DATABASE_URL;
   if (!base) return openDatabase({});
   const name = `of_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
