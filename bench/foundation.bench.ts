@@ -1,0 +1,125 @@
+/**
+ * Foundation benchmark (issue 2): cold start to /ready, and authenticated
+ * `GET /api/v2/admin/users/getCurrent` throughput and p99 against a bare Fastify route measured
+ * in the same run on the same machine. Target: >= 50% of the bare route's requests/s.
+ *
+ * Run: npm run bench -- foundation   (writes bench/out/foundation.json; copy figures to RESULTS.md)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const EMAIL = 'bench-admin@example.test';
+const PASSWORD = 'bench-password-long-enough';
+
+function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = re.exec(buf);
+      if (m) resolve(m);
+    });
+    child.on('exit', (code) => reject(new Error(`process exited with ${code}: ${buf}`)));
+  });
+}
+
+async function startServer(dataDir: string, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'apps/server/bin/openfoundry.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', OPENFOUNDRY_LOG_LEVEL: 'warn', OPENFOUNDRY_ADMIN_EMAIL: EMAIL, OPENFOUNDRY_ADMIN_PASSWORD: PASSWORD },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/ready`);
+      if (r.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { child, readyMs: performance.now() - t0 };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(url: string, headers: Record<string, string> = {}) {
+  // Warm up (JIT, connection pools), then measure.
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { requestsPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, total: r.requests.total };
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'of-bench-'));
+  const port = 18_500 + Math.floor(Math.random() * 400);
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, durationS: DURATION_S, connections: CONNECTIONS };
+  try {
+    // 1. Cold start: first start (creates the database, migrates, creates the admin), then a restart.
+    const first = await startServer(dataDir, port);
+    await stop(first.child);
+    const restarts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await startServer(dataDir, port);
+      restarts.push(s.readyMs);
+      await stop(s.child);
+    }
+    results.coldStart = { firstStartMs: Math.round(first.readyMs), restartMedianMs: Math.round(restarts.sort((a, b) => a - b)[1]!) };
+
+    // 2. Authenticated getCurrent through the whole stack (token lookup, principal, serialisation).
+    const { child } = await startServer(dataDir, port);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const created = await fetch(`${base}/api/v2/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ name: 'bench', expiresInDays: 1, scopes: ['api:admin-read'] }),
+      });
+      if (created.status !== 200) throw new Error(`token create failed: ${created.status} ${await created.text()}`);
+      const { token } = (await created.json()) as { token: string };
+      results.getCurrent = await load(`${base}/api/v2/admin/users/getCurrent`, { authorization: `Bearer ${token}` });
+    } finally {
+      await stop(child);
+    }
+
+    // 3. The baseline, same machine, same load.
+    const bare = spawn(process.execPath, [join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [, barePort] = await waitForLine(bare, /READY (\d+)/);
+      results.bareFastify = await load(`http://127.0.0.1:${barePort}/user`);
+    } finally {
+      await stop(bare);
+    }
+    const g = results.getCurrent as { requestsPerSec: number };
+    const b = results.bareFastify as { requestsPerSec: number };
+    results.throughputRatio = Number((g.requestsPerSec / b.requestsPerSec).toFixed(3));
+    results.target = '>= 0.5';
+    results.meetsTarget = g.requestsPerSec / b.requestsPerSec >= 0.5;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, 'bench/out/foundation.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
