@@ -53,7 +53,8 @@ function ipv6Reason(addr: ipaddr.IPv6): BlockReason | undefined {
   // toString() is the compact RFC 5952 form the table is written in.
   if (METADATA_ADDRESSES.has(addr.toString())) return 'metadata';
   const parts = addr.parts;
-  const range = addr.range();
+  // The typings lag behind the ranges ipaddr.js knows (deprecatedSiteLocal...).
+  const range: string = addr.range();
   switch (range) {
     case 'unspecified':
       return 'unspecified';
@@ -102,16 +103,29 @@ function ipv6Reason(addr: ipaddr.IPv6): BlockReason | undefined {
  * address; other tunnel forms are refused.
  */
 export function blockedReason(ip: string): BlockReason | undefined {
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    // parse() rather than process(): process() turns ::ffff:a.b.c.d into IPv4 itself, and the
-    // IPv6 branch below must see every embedded form to judge it.
-    if (!ipaddr.isValid(ip)) return 'invalid';
-    addr = ipaddr.parse(ip);
-  } catch {
-    return 'invalid';
+  if (ip.includes(':')) {
+    const zone = ip.indexOf('%');
+    // A zone id names an interface: only meaningful for link-local targets.
+    if (zone >= 0) return ipaddr.IPv6.isValid(ip) ? 'linkLocal' : 'invalid';
+    const canonical = canonicalIPv6(ip);
+    if (!canonical) return 'invalid';
+    return ipv6Reason(ipaddr.IPv6.parse(canonical));
   }
-  return addr.kind() === 'ipv4' ? ipv4Reason(addr as ipaddr.IPv4) : ipv6Reason(addr as ipaddr.IPv6);
+  if (!ipaddr.IPv4.isValid(ip)) return 'invalid';
+  return ipv4Reason(ipaddr.IPv4.parse(ip));
+}
+
+/**
+ * The WHATWG URL parser's canonical IPv6 text. ipaddr.js reads `::a.b.c.d` (IPv4-compatible) as
+ * if it were `::ffff:a.b.c.d`; the URL parser does not, so addresses are normalised first.
+ */
+function canonicalIPv6(ip: string): string | undefined {
+  try {
+    const host = new URL(`http://[${ip}]/`).hostname;
+    return host.slice(1, -1);
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `ip` is a public unicast address. */
