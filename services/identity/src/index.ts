@@ -1,0 +1,74 @@
+import type { AuditLog } from '@openfoundry/audit';
+import type { PrincipalDirectory } from '@openfoundry/authz';
+import type { Kysely, MigrationSet } from '@openfoundry/db';
+import type { App, Authenticator } from '@openfoundry/http';
+import type { Clock } from '@openfoundry/kernel';
+import { AuthService } from './auth.service.js';
+import { registerAuthRoutes } from './auth.routes.js';
+import { IdentityAuthenticator, IdentityDirectory } from './authenticator.js';
+import { createBootstrap, type IdentityBootstrap } from './bootstrap.js';
+import { identityMigrations } from './identity.migrations.js';
+import type { IdentityTables } from './identity.types.js';
+import { OrganizationService } from './organization.service.js';
+import { PersonalTokenService } from './personal-token.service.js';
+import { TokenService } from './token.service.js';
+import { registerUserRoutes } from './user.routes.js';
+import { UserService } from './user.service.js';
+
+export type { IdentityBootstrap } from './bootstrap.js';
+export { TokenService, TOKEN_PREFIX, type TokenRecord, type IssuedToken, type IssueTokenInput } from './token.service.js';
+export type { IdentityTables, TokenKind, UserKind, UserStatus } from './identity.types.js';
+export { MIN_PASSWORD_LENGTH } from './password.js';
+export { EMAIL_THROTTLE, IP_THROTTLE } from './login-throttle.js';
+
+/** What the identity service needs from the composition root. */
+export interface IdentityDeps {
+  db: Kysely<any>;
+  audit: AuditLog;
+  clock: Clock;
+  /** 32+ byte server key (CSRF derivation; encryption of OAuth client secrets). */
+  secretKey: Buffer;
+  publicUrl: string;
+  /** Whether cookies get `Secure` (public URL is https). */
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  /** Hosts libs/outbound may reach despite being private (OIDC issuers on an intranet). */
+  outboundAllowHosts: string[];
+}
+
+/** The identity service as the composition root sees it. */
+export interface IdentityModule {
+  migrations: MigrationSet;
+  registerRoutes(app: App): Promise<void>;
+  /** Bearer token or session cookie → principal. */
+  authenticator: Authenticator;
+  /** Users and groups of one organization, for role grants. */
+  directory: PrincipalDirectory;
+  bootstrap: IdentityBootstrap;
+  /** Token issue/verify/revoke shared with the OAuth endpoints. */
+  tokens: TokenService;
+}
+
+/**
+ * Organizations, users, groups, password sign-in, browser sessions and personal access tokens
+ * (Foundry's `admin` API), with its schema `identity`.
+ */
+export function createIdentity(deps: IdentityDeps): IdentityModule {
+  const db = deps.db as Kysely<IdentityTables>;
+  const tokens = new TokenService(deps.clock);
+  const users = new UserService(db, deps.audit, deps.clock, tokens);
+  const orgs = new OrganizationService(db, deps.audit, deps.clock, users);
+  const auth = new AuthService(db, deps.audit, deps.clock, deps.secretKey, deps.sessionTtlMs, orgs);
+  const pats = new PersonalTokenService(db, deps.audit, deps.clock, tokens);
+  return {
+    migrations: identityMigrations,
+    async registerRoutes(app) {
+      registerUserRoutes(app, users);
+      registerAuthRoutes(app, { auth, users, orgs, pats, clock: deps.clock, secureCookies: deps.secureCookies, sessionTtlMs: deps.sessionTtlMs });
+    },
+    authenticator: new IdentityAuthenticator(db, deps.clock, tokens, auth),
+    directory: new IdentityDirectory(db),
+    bootstrap: createBootstrap({ db, audit: deps.audit, clock: deps.clock, orgs, auth, pats }),
+    tokens,
+  };
+}
