@@ -63,6 +63,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
+  // Foundry's clients send `Content-Type: application/json` on bodyless requests too (e.g.
+  // `POST .../revokeAllTokens`, DELETE): an empty JSON body means "no body", not an error.
+  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    defaultJsonParser(request, body as string, done);
+  });
+
   app.decorateRequest('principal', undefined);
   app.decorateRequest('ctx', undefined as never);
   app.addHook('onRequest', async (request, reply) => {

@@ -13,6 +13,9 @@ import { OrganizationService } from './organization.service.js';
 import { PersonalTokenService } from './personal-token.service.js';
 import { TokenService } from './token.service.js';
 import { registerUserRoutes } from './user.routes.js';
+import { GroupService } from './group.service.js';
+import { registerGroupRoutes } from './group.routes.js';
+import { registerOrganizationRoutes } from './organization.routes.js';
 import { UserService } from './user.service.js';
 
 export type { IdentityBootstrap } from './bootstrap.js';
@@ -60,10 +63,13 @@ export function createIdentity(deps: IdentityDeps): IdentityModule {
   const orgs = new OrganizationService(db, deps.audit, deps.clock, users);
   const auth = new AuthService(db, deps.audit, deps.clock, deps.secretKey, deps.sessionTtlMs, orgs);
   const pats = new PersonalTokenService(db, deps.audit, deps.clock, tokens);
+  const groups = new GroupService(db, deps.audit, deps.clock);
   return {
     migrations: identityMigrations,
     async registerRoutes(app) {
       registerUserRoutes(app, users);
+      registerGroupRoutes(app, groups);
+      registerOrganizationRoutes(app, orgs);
       registerAuthRoutes(app, { auth, users, orgs, pats, clock: deps.clock, secureCookies: deps.secureCookies, sessionTtlMs: deps.sessionTtlMs });
     },
     authenticator: new IdentityAuthenticator(db, deps.clock, tokens, auth),
