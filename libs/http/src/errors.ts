@@ -26,7 +26,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }));
       // zod puts unknown keys in params.keys rather than in the path.
       for (const [i, v] of err.validation.entries()) {
-        const keys = (v.params as { issue?: { keys?: string[] } } | undefined)?.issue?.keys;
+        const params = v.params as { keys?: string[]; issue?: { keys?: string[] } } | undefined;
+        const keys = params?.keys ?? params?.issue?.keys;
         if (keys?.length) issues[i]!.field = `${issues[i]!.field}.${keys.join(',')}`;
       }
       return send(reply, envelope('INVALID_ARGUMENT', 'InvalidArgument', { field: issues[0]?.field, issues }));

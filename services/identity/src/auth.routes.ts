@@ -14,8 +14,8 @@ import type { Clock } from '@openfoundry/kernel';
 
 const tags = ['Authentication'];
 
-/** Sign-in attempts per client address per minute, on top of the per-email lockout. */
-const SIGN_IN_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
+/** Sign-in requests per client address per minute, on top of the per-email lockout (generous: offices share addresses). */
+const SIGN_IN_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };
 
 const LoginBody = z.strictObject({ email: z.string().min(1).max(320), password: z.string().max(1024) });
 const SessionResponse = z.object({ user: UserSchema, csrfToken: z.string() });
