@@ -9,7 +9,12 @@ export type UserStatus = 'ACTIVE' | 'DELETED';
 /** `user` for people, `service` for the service user behind an OAuth client (client credentials). */
 export type UserKind = 'user' | 'service';
 
-/** Tables of the `identity` schema, as Kysely sees them. */
+/**
+ * Tables of the `identity` schema, as Kysely sees them. Later migrations of this service (OAuth,
+ * SSO) add their tables by declaration merging (`declare module '../identity.types.js' {
+ * interface IdentityTables {...} }`), so one `Executor<IdentityTables>` reaches all of them and
+ * transactions pass between the repositories without casts.
+ */
 export interface IdentityTables {
   'identity.organizations': {
     rid: string;
