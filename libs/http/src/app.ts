@@ -49,7 +49,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
     logger: loggerOptions,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
-    requestIdHeader: 'x-request-id',
+    // genReqId reads X-Request-Id itself, so an unsafe value never reaches the logs.
+    requestIdHeader: false,
     requestIdLogLabel: 'requestId',
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -66,7 +67,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
   // Foundry's clients send `Content-Type: application/json` on bodyless requests too (e.g.
   // `POST .../revokeAllTokens`, DELETE): an empty JSON body means "no body", not an error.
   const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // The API speaks JSON: a text/plain body is refused as an unsupported media type rather than
+  // handed to a JSON schema as a string. Routes that take other types add their own parser.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     defaultJsonParser(request, body as string, done);
