@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { registerErrorHandling } from './errors.js';
 import { registerAuthentication, requireAuthDeclarations } from './auth.js';
@@ -124,6 +124,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
       security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     },
     transform: jsonSchemaTransform,
+    // Puts the schemas named with `.meta({ id })` into components.schemas, which the `$ref`s
+    // of the route schemas point at (without it the document has dangling references).
+    transformObject: jsonSchemaTransformObject,
     hideUntagged: true,
   });
   await app.register(swaggerUi, {
