@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '@openfoundry/audit';
-import type { Executor, Kysely } from '@openfoundry/db';
+import { sql, type Executor, type Kysely } from '@openfoundry/db';
 import type { RequestContext } from '@openfoundry/http';
 import { FailedPreconditionError, InvalidArgumentError, PermissionDeniedError, TooManyRequestsError, UnauthorizedError, type Clock } from '@openfoundry/kernel';
 import { auditAs, requestFacts, type Caller } from './identity.context.js';
@@ -12,6 +12,9 @@ import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js
 import { csrfTokenFor, hashSecret, newSecret } from './secrets.js';
 import { SessionRepository, type SessionRow } from './session.repository.js';
 import { UserRepository, type UserRow } from './user.repository.js';
+
+// An arbitrary constant naming the advisory lock that serialises first-start setup.
+const SETUP_LOCK_ID = 7_301_442_019;
 
 /** How long a setup link printed at first start stays valid. */
 export const SETUP_TOKEN_TTL_MS = 24 * 3_600_000;
@@ -172,9 +175,11 @@ export class AuthService {
       await this.audit.append(this.db, { orgRid: null, actor: { kind: 'anonymous', id: null }, category: 'auth.setup', outcome: 'denied', details: { reason }, ...requestFacts(ctx) });
       throw error;
     };
-    if (await this.users.anyExists(this.db)) await refuse(new FailedPreconditionError('SetupAlreadyCompleted', {}), 'already_completed');
     const result = await this.db.transaction().execute(async (trx) => {
-      if (!(await this.sessions.consumeSetupToken(trx, hashSecret(input.token), this.clock.now()))) return undefined;
+      // Serialise setups so two different valid tokens cannot both create a "first" organization.
+      await sql`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`.execute(trx);
+      if (await this.users.anyExists(trx)) return 'already_completed' as const;
+      if (!(await this.sessions.consumeSetupToken(trx, hashSecret(input.token), this.clock.now()))) return 'invalid_token' as const;
       const { org, admin } = await this.orgs.createWithAdmin(
         trx,
         { orgName: input.organizationName, email: input.email, passwordHash, givenName: input.givenName, familyName: input.familyName },
@@ -192,7 +197,8 @@ export class AuthService {
       });
       return session.result;
     });
-    if (!result) return refuse(new PermissionDeniedError('InvalidSetupToken', { parameter: 'token' }), 'invalid_token');
+    if (result === 'already_completed') return refuse(new FailedPreconditionError('SetupAlreadyCompleted', {}), result);
+    if (result === 'invalid_token') return refuse(new PermissionDeniedError('InvalidSetupToken', { parameter: 'token' }), result);
     return result;
   }
 }

@@ -92,6 +92,9 @@ describe('creating users', () => {
     expect(event).toMatchObject({ actor_id: org.admin.userId, resource_rids: [res.body.id], details: expect.objectContaining({ passwordSet: true }) });
     expect(JSON.stringify(event)).not.toContain(body.password);
     expect(ts.logs()).not.toContain(body.password);
+    const stored = await ts.server.platform.database.db.selectFrom('identity.users').select('password_hash').where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    expect(stored.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(stored.password_hash).not.toContain(body.password);
   });
 
   it('refuses bad input with a 400 naming the problem, changing nothing', async () => {
