@@ -32,8 +32,6 @@ export const Password = z.string().max(1024);
 
 export const PrincipalId = z.string().min(1).max(100);
 
-export const ErrorResponses = {} as const;
-
 /** Page response of `item`. */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), nextPageToken: z.string().optional() });

@@ -154,6 +154,9 @@ describe('group members', () => {
     expect(expectEnvelope(await org.admin.http.post(path, { principalIds: [member.userId], role: 'x' }), 400, 'InvalidArgument').parameters.field).toContain('role');
     expectEnvelope(await member.http.post(path, { principalIds: [member.userId] }), 403, 'OrganizationAdminRequired');
     expectEnvelope(await member.http.post(`/api/v2/admin/groups/${g.id}/groupMembers/remove`, { principalIds: [member.userId] }), 403, 'OrganizationAdminRequired');
+    expect(expectEnvelope(await org.admin.http.post(`/api/v2/admin/groups/${g.id}/groupMembers/remove`, { principalIds: 'all' }), 400, 'InvalidArgument').parameters.field).toBe('body.principalIds');
+    expectEnvelope(await org.admin.http.get(`/api/v2/admin/groups/${g.id}/groupMembers?transitive=maybe`), 400, 'InvalidArgument');
+    expect(expectEnvelope(await org.admin.http.post('/api/v2/admin/groups/search', { where: { value: 'x' } }), 400, 'InvalidArgument').parameters.field).toBe('body.where.type');
     expect(await countRows(ts, 'identity.group_members')).toBe(before);
   });
 
