@@ -45,7 +45,10 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       audit: audit.log,
       clock,
       secretKey: config.secretKey,
-      publicUrl: config.publicUrl,
+      // Read when used: the test kit learns the real port only after listening and updates the config.
+      get publicUrl() {
+        return config.publicUrl;
+      },
       secureCookies: config.secureCookies,
       sessionTtlMs: config.sessionTtlMs,
       outboundAllowHosts: config.outboundAllowHosts,

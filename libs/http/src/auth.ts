@@ -9,6 +9,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 function bearerOf(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   if (!h) return undefined;
+  // Basic credentials are OAuth client authentication (RFC 6749 §2.3.1), read by the token and
+  // revocation endpoints themselves; they never authenticate a principal here.
+  if (/^Basic\s/i.test(h)) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   if (!m) throw new UnauthorizedError('MalformedAuthorizationHeader');
   return m[1];

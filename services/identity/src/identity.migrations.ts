@@ -1,4 +1,5 @@
 import { sql, type Kysely, type MigrationSet } from '@openfoundry/db';
+import { oauthOidcMigration } from './oauth/oauth-oidc.migration.js';
 
 /**
  * The identity schema. Tokens of every kind share one table so that OAuth access and refresh
@@ -119,5 +120,6 @@ export const identityMigrations: MigrationSet = {
           .execute();
       },
     },
+    '0002_oauth_oidc': oauthOidcMigration,
   },
 };

@@ -17,6 +17,8 @@ import { GroupService } from './group.service.js';
 import { registerGroupRoutes } from './group.routes.js';
 import { registerOrganizationRoutes } from './organization.routes.js';
 import { UserService } from './user.service.js';
+import { registerOAuthModule } from './oauth/index.js';
+import { registerSsoModule } from './oidc/index.js';
 
 export type { IdentityBootstrap } from './bootstrap.js';
 export { TokenService, TOKEN_PREFIX, type TokenRecord, type IssuedToken, type IssueTokenInput } from './token.service.js';
@@ -71,6 +73,8 @@ export function createIdentity(deps: IdentityDeps): IdentityModule {
       registerGroupRoutes(app, groups);
       registerOrganizationRoutes(app, orgs);
       registerAuthRoutes(app, { auth, users, orgs, pats, clock: deps.clock, secureCookies: deps.secureCookies, sessionTtlMs: deps.sessionTtlMs });
+      await registerOAuthModule(app, deps, { tokens, users });
+      registerSsoModule(app, deps, { users, auth });
     },
     authenticator: new IdentityAuthenticator(db, deps.clock, tokens, auth),
     directory: new IdentityDirectory(db),

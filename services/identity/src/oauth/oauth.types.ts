@@ -57,3 +57,12 @@ export interface OAuthTables {
 
 /** The identity schema as the OAuth and SSO code sees it. */
 export type OAuthDb = IdentityTables & OAuthTables;
+
+/**
+ * The same database handle seen through the core's narrower table map: Kysely's types are
+ * invariant in the table map, so a handle typed for more tables needs this view to be passed to
+ * the core repositories and services.
+ */
+export function coreView<DB extends IdentityTables>(db: import('@openfoundry/db').Executor<DB>): import('@openfoundry/db').Executor<IdentityTables> {
+  return db as unknown as import('@openfoundry/db').Executor<IdentityTables>;
+}
