@@ -63,30 +63,14 @@ dbOptions(
 ).action(async (opts: Flags) => {
   const config = configFrom(opts);
   const release = config.databaseUrl ? () => {} : acquireLock(config.dataDir);
-  const server = await createServer(config).catch((e) => {
-    release();
-    throw e;
-  });
-  const { identity } = server.platform;
-  let signIn: string;
-  if (!(await identity.bootstrap.hasUsers())) {
-    if (config.adminEmail && config.adminPassword) {
-      await identity.bootstrap.createOrganizationWithAdmin({ orgName: config.adminOrg, email: config.adminEmail, password: config.adminPassword });
-      signIn = `Sign in as ${config.adminEmail} with the password from OPENFOUNDRY_ADMIN_PASSWORD.`;
-    } else {
-      const token = await identity.bootstrap.createSetupToken();
-      signIn = `No users yet. Open this one-time setup link to create the first organization and admin:\n  ${config.publicUrl}/setup?token=${token}`;
-    }
-  } else {
-    signIn = 'Sign in with your account.';
-  }
-  const url = await server.listen();
-  process.stdout.write(`OpenFoundry ${VERSION} is running at ${url}\n${signIn}\n`);
-
-  let closing = false;
+  // Signal handlers go in before anything starts: a SIGTERM during start-up (or right after the
+  // "running" line, which a supervisor may act on at once) must still shut down cleanly.
+  let server: Awaited<ReturnType<typeof createServer>> | undefined;
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
+    if (stopping) return;
+    stopping = true;
+    if (!server) return; // start-up checks `stopping` when it finishes
     server.app.log.info({ signal }, 'shutting down');
     // Fastify stops accepting connections and waits for in-flight requests before resolving.
     await server.close();
@@ -95,6 +79,33 @@ dbOptions(
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  server = await createServer(config).catch((e) => {
+    release();
+    throw e;
+  });
+  if (stopping) {
+    await server.close();
+    release();
+    process.exit(0);
+  }
+  const url = await server.listen();
+  // With an ephemeral port and no configured public URL, the link must carry the real port.
+  const base = config.port === 0 && !config.publicUrlConfigured ? url : config.publicUrl;
+  const { identity } = server.platform;
+  let signIn: string;
+  if (!(await identity.bootstrap.hasUsers())) {
+    if (config.adminEmail && config.adminPassword) {
+      await identity.bootstrap.createOrganizationWithAdmin({ orgName: config.adminOrg, email: config.adminEmail, password: config.adminPassword });
+      signIn = `Sign in as ${config.adminEmail} with the password from OPENFOUNDRY_ADMIN_PASSWORD.`;
+    } else {
+      const token = await identity.bootstrap.createSetupToken();
+      signIn = `No users yet. Open this one-time setup link to create the first organization and admin:\n  ${base}/setup?token=${token}`;
+    }
+  } else {
+    signIn = 'Sign in with your account.';
+  }
+  process.stdout.write(`OpenFoundry ${VERSION} is running at ${url}\n${signIn}\n`);
 });
 
 dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts: Flags) => {

@@ -47,6 +47,8 @@ export interface ServerConfig extends Omit<RawServerConfig, 'secretKey' | 'publi
   /** 32+ byte key for encrypting secrets at rest and keying HMACs. */
   secretKey: Buffer;
   publicUrl: string;
+  /** Whether OPENFOUNDRY_PUBLIC_URL was given (otherwise it is derived from host and port). */
+  publicUrlConfigured: boolean;
   /** Whether cookies get the Secure attribute (public URL is https). */
   secureCookies: boolean;
 }
@@ -101,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Partial<
   const c = parseConfig(schema, raw, SETTING_NAMES);
   const publicUrl = (c.publicUrl ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`).replace(/\/$/, '');
   const secretKey = c.secretKey ? Buffer.from(c.secretKey, 'base64') : embeddedSecretKey(c);
-  return { ...c, dataDir: resolve(c.dataDir), publicUrl, secureCookies: publicUrl.startsWith('https:'), secretKey };
+  return { ...c, dataDir: resolve(c.dataDir), publicUrl, publicUrlConfigured: c.publicUrl !== undefined, secureCookies: publicUrl.startsWith('https:'), secretKey };
 }
 
 /**
