@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectEnvelope, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
+import { HttpClient, expectEnvelope, loginSession, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
 import {
   MISSING_RID,
   auditEvents,
@@ -312,5 +312,25 @@ describe('rename and move', () => {
     const events = await auditEvents(org.admin.http, { category: 'filesystem.resource.move' });
     expect(events).toHaveLength(1);
     expect(events[0]!.resourceRids).toEqual([inner.rid, src.rid, dst.rid]);
+  });
+});
+
+describe('credentials', () => {
+  it('a read-only token reads but cannot write; scopes are checked before anything happens', async () => {
+    const { token } = await ts.server.platform.identity.bootstrap.createPersonalAccessToken({ email: member.email, name: 'read only', expiresInMs: 3_600_000, scopes: ['api:filesystem-read'] });
+    const readOnly = new HttpClient(ts.url, token);
+    expect((await readOnly.get('/api/v2/filesystem/spaces')).status).toBe(200);
+    const e = expectEnvelope(await readOnly.post('/api/v2/filesystem/projects/create', { displayName: 'Scoped', spaceRid: space.rid }), 403, 'MissingScope');
+    expect(e.parameters.requiredScope).toBe('api:filesystem-write');
+    expect(await childNames(org.admin.http, space.rid)).not.toContain('Scoped');
+    expectEnvelope(await ts.anonymous.get('/api/v2/filesystem/spaces'), 401);
+  });
+
+  it('the web app’s cookie session works, and its writes need the CSRF token', async () => {
+    const session = await loginSession(ts, member.email, member.password);
+    const p = await session.post('/api/v2/filesystem/projects/create', { displayName: 'From the browser', spaceRid: space.rid });
+    expect(p.status).toBe(200);
+    expectEnvelope(await session.post('/api/v2/filesystem/folders', { parentFolderRid: p.body.rid, displayName: 'No CSRF' }, { csrf: false }), 403, 'InvalidCsrfToken');
+    expect(await childNames(session, p.body.rid)).toEqual([]);
   });
 });
