@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Kysely } from '@openfoundry/db';
+import { sql, type Kysely } from '@openfoundry/db';
 import type { App } from '@openfoundry/http';
 import { requireOrgAdmin } from '@openfoundry/authz';
 import { decodePageToken, resolvePageSize, toPage } from '@openfoundry/kernel';
@@ -42,7 +42,8 @@ function filtered(db: Kysely<AuditTables>, orgRid: string, f: Filter) {
   let q = db.selectFrom('audit.events').selectAll().where('org_rid', '=', orgRid);
   if (f.category) q = f.category.endsWith('.') ? q.where('category', 'like', `${f.category.replace(/[%_\\]/g, '\\$&')}%`) : q.where('category', '=', f.category);
   if (f.actorId) q = q.where('actor_id', '=', f.actorId);
-  if (f.resourceRid) q = q.where('resource_rids', '@>', [f.resourceRid] as never);
+  // A bare JS array would be expanded by Kysely into a value list `($2)`, not bound as an array.
+  if (f.resourceRid) q = q.where('resource_rids', '@>', sql<string[]>`array[${f.resourceRid}]::text[]`);
   if (f.outcome) q = q.where('outcome', '=', f.outcome);
   if (f.startTime) q = q.where('time', '>=', new Date(f.startTime));
   if (f.endTime) q = q.where('time', '<', new Date(f.endTime));
