@@ -3,14 +3,13 @@ import * as oidc from 'openid-client';
 import type { AuditEventInput, AuditLog } from '@openfoundry/audit';
 import type { Executor, Kysely } from '@openfoundry/db';
 import type { RequestContext } from '@openfoundry/http';
-import { ConflictError, FoundryError, InvalidArgumentError, PermissionDeniedError, type Clock } from '@openfoundry/kernel';
+import { ConflictError, FailedPreconditionError, FoundryError, InvalidArgumentError, PermissionDeniedError, validateDisplayName, type Clock } from '@openfoundry/kernel';
 import type { AuthService } from '../auth.service.js';
 import { GroupRepository } from '../group.repository.js';
 import { requestFacts } from '../identity.context.js';
 import { hashSecret, newSecret } from '../secrets.js';
 import type { UserService } from '../user.service.js';
 import { UserRepository, type UserRow } from '../user.repository.js';
-import { validateDisplayName } from '@openfoundry/kernel';
 import { sameHash } from '../oauth/oauth.policy.js';
 import { coreView } from '../oauth/oauth.types.js';
 import { identityProviderNotFound, providerRealm } from './identity-provider.service.js';
@@ -67,6 +66,32 @@ function groupNames(value: unknown): string[] {
 }
 
 const USERNAME_OK = (v: string | undefined): v is string => !!v && v.length <= 255 && !/[\s\u0000-\u001f\u007f-\u009f]/.test(v);
+
+/**
+ * openid-client wraps what its fetch threw; the outbound guard's own error (blocked address,
+ * timeout...) says more than "something went wrong", so it is surfaced as it is.
+ */
+function outboundCause(e: unknown): FoundryError | undefined {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c instanceof FoundryError) return c;
+  }
+  return undefined;
+}
+
+/**
+ * Why openid-client refused a response: the most specific message in the error's cause chain
+ * (openid-client wraps oauth4webapi's), plus which claim failed a comparison. Only the claim's
+ * name: the causes also carry expected values, which are secrets (the nonce).
+ */
+function validationProblem(e: unknown): string {
+  let message = e instanceof Error ? e.message : 'unknown';
+  let claim: unknown;
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof Error) message = c.message;
+    else if (typeof (c as { claim?: unknown }).claim === 'string') claim = (c as { claim: string }).claim;
+  }
+  return `${message.slice(0, 300)}${typeof claim === 'string' ? ` (claim: ${claim.slice(0, 50)})` : ''}`;
+}
 
 /** Local path to go to after sign-in: a same-origin path only, never `//host` or `/\host`. */
 export function safeReturnTo(next: string | undefined): string {
@@ -128,7 +153,12 @@ export class SsoService {
   async start(providerId: string, next: string | undefined): Promise<{ redirectUrl: string; bindingSecret: string }> {
     const provider = await this.repo.findProvider(this.db, providerId);
     if (!provider) throw identityProviderNotFound(providerId);
-    const config = await this.configuration(provider);
+    let config: oidc.Configuration;
+    try {
+      config = await this.configuration(provider);
+    } catch (e) {
+      throw outboundCause(e) ?? new FailedPreconditionError('SsoDiscoveryFailed', { identityProviderId: provider.id, reason: validationProblem(e) });
+    }
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const verifier = oidc.randomPKCECodeVerifier();
@@ -229,10 +259,10 @@ export class SsoService {
         claims = { ...info, ...idClaims };
       }
     } catch (e) {
-      const reason = e instanceof FoundryError ? e.errorName : e instanceof Error ? e.message.slice(0, 300) : 'unknown';
+      const outbound = outboundCause(e);
+      const reason = outbound ? outbound.errorName : validationProblem(e);
       await this.auditFailure(provider, 'token_validation_failed', ctx, { problem: reason });
-      if (e instanceof FoundryError) throw e;
-      throw SsoErrors.tokenInvalid(reason);
+      throw outbound ?? SsoErrors.tokenInvalid(reason);
     }
 
     try {
