@@ -205,6 +205,8 @@ describe('single sign-on', () => {
     const [login] = (await auditEvents(ts, { category: 'auth.login', orgRid: org.orgRid })).filter((e) => e.outcome === 'success').slice(-1);
     expect(login).toMatchObject({ actor_id: aliceId, details: expect.objectContaining({ method: 'oidc', identityProviderId: providerId, linkedBy: 'created' }) });
     expect((await auditEvents(ts, { category: 'group.create', orgRid: org.orgRid })).length).toBe(2);
+    const [started] = (await auditEvents(ts, { category: 'auth.sso_start', orgRid: org.orgRid })).slice(-1);
+    expect(started!.details).toMatchObject({ method: 'oidc', identityProviderId: providerId });
 
     // The session is a normal browser session: writes need its CSRF token.
     const s = await session.get('/api/v2/auth/session');

@@ -160,7 +160,7 @@ export function registerSsoRoutes(app: App, d: SsoRouteDeps): void {
     },
     async (request, reply) => {
       try {
-        const { redirectUrl, bindingSecret } = await d.sso.start(request.params.providerId, request.query.next);
+        const { redirectUrl, bindingSecret } = await d.sso.start(request.params.providerId, request.query.next, request.ctx);
         reply.setCookie(SSO_BINDING_COOKIE, bindingSecret, {
           httpOnly: true,
           // Lax: the IdP's redirect back is a top-level navigation, which Lax cookies accompany.

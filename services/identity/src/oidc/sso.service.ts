@@ -150,7 +150,7 @@ export class SsoService {
   }
 
   /** Starts a sign-in: returns the IdP URL and the secret of the browser-binding cookie. */
-  async start(providerId: string, next: string | undefined): Promise<{ redirectUrl: string; bindingSecret: string }> {
+  async start(providerId: string, next: string | undefined, ctx: RequestContext): Promise<{ redirectUrl: string; bindingSecret: string }> {
     const provider = await this.repo.findProvider(this.db, providerId);
     if (!provider) throw identityProviderNotFound(providerId);
     let config: oidc.Configuration;
@@ -178,6 +178,15 @@ export class SsoService {
         created_at: now,
         expires_at: new Date(now.getTime() + SSO_LOGIN_TTL_MS),
         used_at: null,
+      });
+      await this.audit.append(trx, {
+        orgRid: provider.org_rid,
+        actor: { kind: 'anonymous', id: null },
+        category: 'auth.sso_start',
+        outcome: 'success',
+        resourceRids: [provider.id],
+        details: { method: 'oidc', identityProviderId: provider.id, loginStateId: id },
+        ...requestFacts(ctx),
       });
     });
     const url = oidc.buildAuthorizationUrl(config, {
