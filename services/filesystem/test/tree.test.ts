@@ -315,6 +315,36 @@ describe('rename and move', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('two opposite moves at once: one wins, the tree never gets a cycle', async () => {
+    const project = await createProject(org.admin.http, space.rid, 'Race');
+    for (let round = 0; round < 3; round++) {
+      const a = await createFolder(org.admin.http, project.rid, `A${round}`);
+      const b = await createFolder(org.admin.http, project.rid, `B${round}`);
+      const [ab, ba] = await Promise.all([
+        org.admin.http.post(`/api/v2/filesystem/resources/${a.rid}/move`, { parentFolderRid: b.rid }),
+        org.admin.http.post(`/api/v2/filesystem/resources/${b.rid}/move`, { parentFolderRid: a.rid }),
+      ]);
+      expect([ab.status, ba.status].sort()).toEqual([200, 400]);
+      expectEnvelope(ab.status === 400 ? ab : ba, 400, 'MoveIntoOwnDescendant');
+      const [fa, fb] = await Promise.all([a, b].map(async (f) => (await org.admin.http.get(`/api/v2/filesystem/folders/${f.rid}`)).body));
+      const inner = ab.status === 200 ? fa : fb;
+      const outer = ab.status === 200 ? fb : fa;
+      expect(inner.parentFolderRid).toBe(outer.rid);
+      expect(outer.parentFolderRid).toBe(project.rid);
+      expect(inner.path).toBe(`${outer.path}/${inner.displayName}`);
+    }
+  });
+
+  it('the same name created many times at once: exactly one succeeds', async () => {
+    const project = await createProject(org.admin.http, space.rid, 'Race names');
+    const results = await Promise.all(Array.from({ length: 6 }, () => org.admin.http.post('/api/v2/filesystem/folders', { parentFolderRid: project.rid, displayName: 'Same' })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((r) => r.status !== 200)) expectEnvelope(r, 409, 'ResourceNameAlreadyExists');
+    expect(await childNames(org.admin.http, project.rid)).toEqual(['Same']);
+  });
+});
+
 describe('credentials', () => {
   it('a read-only token reads but cannot write; scopes are checked before anything happens', async () => {
     const { token } = await ts.server.platform.identity.bootstrap.createPersonalAccessToken({ email: member.email, name: 'read only', expiresInMs: 3_600_000, scopes: ['api:filesystem-read'] });
