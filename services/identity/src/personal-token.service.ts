@@ -55,6 +55,8 @@ export class PersonalTokenService {
   }
 
   async create(caller: Caller, input: { name: string; expiresAt: Date; scopes?: string[] | undefined }): Promise<TokenInfoJson & { token: string }> {
+    // An OAuth client must not turn its (revocable, short-lived) grant into a token that outlives it.
+    if (caller.principal.via === 'oauth') throw new PermissionDeniedError('OAuthTokenCannotCreateTokens', { clientId: caller.principal.clientId ?? null });
     const now = this.clock.now();
     checkPatExpiry(input.expiresAt, now);
     const scopes = resolvePatScopes(input.scopes, caller.principal.scopes);

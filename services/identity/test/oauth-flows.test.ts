@@ -4,7 +4,7 @@ import { createConfidentialOauthClient } from '@osdk/oauth';
 import { createPlatformClient } from '@osdk/client';
 import { Users } from '@osdk/foundry.admin';
 import { HttpClient, expectEnvelope, loginSession, startTestServer, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
-import { TestClock, auditEvents } from './identity.helpers.js';
+import { TestClock, auditEvents, countRows } from './identity.helpers.js';
 
 let ts: TestServer;
 let org: TestOrg;
@@ -183,11 +183,13 @@ describe('client credentials with Palantir’s @osdk/oauth', () => {
       [{ grant_type: 'client_credentials', client_secret: c.clientSecret! }, { basic: [c.clientId, c.clientSecret!] }, 400, 'invalid_request'],
       [{ grant_type: 'client_credentials' }, {}, 401, 'invalid_client'],
     ];
+    const tokensBefore = await countRows(ts, 'identity.tokens');
     for (const [params, init, status, error] of cases) {
       const res = await token(params, init);
       expect([res.status, res.body?.error]).toEqual([status, error]);
       expect(res.body.error_description).toEqual(expect.any(String));
     }
+    expect(await countRows(ts, 'identity.tokens')).toBe(tokensBefore);
   });
 });
 
@@ -258,6 +260,17 @@ describe('authorization code with PKCE, as a browser does it', () => {
 
     const categories = (await auditEvents(ts, { orgRid: org.orgRid })).map((e) => e.category);
     expect(categories).toEqual(expect.arrayContaining(['oauth.consent', 'oauth.token', 'oauth.revoke']));
+  });
+
+  it('does not let an OAuth token mint a personal access token that would outlive its grant', async () => {
+    const { verifier, challenge } = pkce();
+    const { code } = await approve(browser, authorizeQuery(pub.clientId, challenge, { scope: 'api:admin-read' }));
+    const issued = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: pub.clientId });
+    const api = new HttpClient(ts.url, issued.body.access_token);
+    const before = await countRows(ts, 'identity.tokens');
+    const res = await api.post('/api/v2/auth/tokens', { name: 'escape', expiresInDays: 30, scopes: ['api:admin-read'] });
+    expect(expectEnvelope(res, 403, 'OAuthTokenCannotCreateTokens').parameters).toEqual({ clientId: pub.clientId });
+    expect(await countRows(ts, 'identity.tokens')).toBe(before);
   });
 
   it('grants no refresh token without offline_access', async () => {
