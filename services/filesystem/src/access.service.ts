@@ -18,6 +18,7 @@ export interface Located {
   role: RoleId | undefined;
 }
 
+/** The SQL filters' view of a principal: organization, admin flag, and the ids grants may name. */
 export function viewerOf(principal: Principal): Viewer {
   return { orgRid: principal.orgRid, isOrgAdmin: principal.isOrgAdmin, principalIds: principalIds(principal) };
 }

@@ -10,6 +10,7 @@ import { registerProjectRoutes } from './project.routes.js';
 import { registerResourceRoutes } from './resource.routes.js';
 import { registerSpaceRoutes } from './space.routes.js';
 
+/** The filesystem's services, as the route modules use them. */
 export interface FilesystemServices {
   spaces: SpaceService;
   projects: ProjectService;

@@ -9,6 +9,7 @@ import { DEFAULT_ROLE_SET_ID, FILE_SYSTEM_ID, toSpace, type SpaceJson } from './
 /** Name of the space created automatically for an organization that has none. */
 export const DEFAULT_SPACE_NAME = 'Default';
 
+/** Foundry's `CreateSpaceRequest`. */
 export interface CreateSpaceInput {
   enrollmentRid: string;
   usageAccountRid?: string | undefined;

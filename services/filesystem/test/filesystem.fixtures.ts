@@ -5,9 +5,9 @@ import { expectEnvelope, startTestServer, type HttpClient, type HttpResponse, ty
 export const MISSING_RID = 'ri.compass.main.folder.00000000-0000-4000-8000-000000000000';
 export const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
 
-/** The real server over a fresh database. These tests need no web app, so none is served. */
+/** The real server over a fresh database. */
 export function startFilesystemServer(): Promise<TestServer> {
-  return startTestServer({ env: { OPENFOUNDRY_WEB_DIR: '/nonexistent/openfoundry-web' } });
+  return startTestServer();
 }
 
 export interface Node {
