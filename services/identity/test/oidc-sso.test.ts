@@ -344,6 +344,19 @@ describe('single sign-on', () => {
     expectEnvelope(await ts.anonymous.get('/api/v2/auth/sso/00000000-0000-4000-8000-000000000000/login'), 404, 'IdentityProviderNotFound');
   });
 
+  it('drops subject links when the issuer changes: subjects are unique per issuer only', async () => {
+    const { clientSecret: _keep, ...settings } = providerBody();
+    const moved = await org.admin.http.put(`/api/v2/admin/identityProviders/${providerId}`, { ...settings, issuer: 'https://other-idp.example.test' });
+    expect(moved.status).toBe(200);
+    const [event] = (await auditEvents(ts, { category: 'identity_provider.update', orgRid: org.orgRid })).slice(-1);
+    expect(event!.details.linksRemoved).toBeGreaterThan(0);
+    expect((await org.admin.http.put(`/api/v2/admin/identityProviders/${providerId}`, settings)).status).toBe(200);
+    const { session } = await ssoLogin('alice-sub');
+    expect((await sessionUser(session)).id).toBe(aliceId);
+    const [login] = (await auditEvents(ts, { category: 'auth.login', orgRid: org.orgRid })).filter((e) => e.outcome === 'success').slice(-1);
+    expect(login!.details).toMatchObject({ linkedBy: 'email' });
+  });
+
   it('keeps the IdP client secret, codes, states and session cookies out of logs and audit', async () => {
     const logs = ts.logs();
     const audit = JSON.stringify(await auditEvents(ts));

@@ -157,7 +157,7 @@ export async function registerOAuthServerRoutes(app: App, server: OAuthServerSer
     },
     async (request, reply) => {
       const outcome = await server.authorize(request.query, request.principal);
-      const query = request.url.slice(request.url.indexOf('?') + 1);
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       reply.header('cache-control', 'no-store');
       if (outcome.kind === 'redirect') return reply.redirect(outcome.url, 302);
       // Relative targets: the web app is served from the same origin, and `next` must stay a

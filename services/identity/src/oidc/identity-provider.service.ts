@@ -117,8 +117,9 @@ export class IdentityProviderService {
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && allowList.allows(u.hostname, port))) {
       throw invalid('issuer', 'must use https (plain http only for hosts on OPENFOUNDRY_OUTBOUND_ALLOW_HOSTS)');
     }
-    // Issuers are compared exactly with the `iss` of discovery documents and ID tokens.
-    return issuer.replace(/\/$/, '');
+    // Kept exactly as given: issuers are compared character for character with the `iss` of
+    // discovery documents and ID tokens, and some end in a slash.
+    return issuer;
   }
 
   private normalise(input: IdentityProviderInput) {
@@ -188,10 +189,13 @@ export class IdentityProviderService {
         jit_provisioning: input.jitProvisioning ?? before.jit_provisioning,
         updated_at: this.clock.now(),
       });
+      // Subjects are only unique per issuer: links made with another issuer could hand one
+      // IdP's user the account of another's. They are dropped; people re-link by email.
+      const linksRemoved = before.issuer !== row.issuer ? await this.repo.deleteLinksOfProvider(trx, id) : 0;
       await auditAs(this.audit, trx, caller, {
         category: 'identity_provider.update',
         resourceRids: [id],
-        details: { ...this.auditDetails(row), clientSecretChanged: !!input.clientSecret },
+        details: { ...this.auditDetails(row), clientSecretChanged: !!input.clientSecret, linksRemoved },
       });
       return this.toJson(row);
     });

@@ -76,6 +76,11 @@ export class SsoRepository {
       .execute();
   }
 
+  async deleteLinksOfProvider(db: Executor<SsoDb>, providerId: string): Promise<number> {
+    const r = await db.deleteFrom('identity.sso_links').where('provider_id', '=', providerId).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** Users made by just-in-time provisioning carry the provider's realm, as Foundry's SSO users do. */
   async setUserRealm(db: Executor<SsoDb>, userId: string, realm: string): Promise<void> {
     await db.updateTable('identity.users').set({ realm }).where('id', '=', userId).execute();
