@@ -52,6 +52,7 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       secureCookies: config.secureCookies,
       sessionTtlMs: config.sessionTtlMs,
       outboundAllowHosts: config.outboundAllowHosts,
+      listen: (channel, onMessage, onReset) => database.listen(channel, onMessage, onReset),
     });
     const filesystem = createFilesystem({ db: database.db, audit: audit.log, directory: identity.directory, clock });
     const migrations = [audit.migrations, identity.migrations, filesystem.migrations];

@@ -62,7 +62,9 @@ describe('request handling', () => {
 
   it('requires credentials on guarded routes', async () => {
     expectEnvelope(await ts.anonymous.get('/api/v2/admin/users/getCurrent'), 401, 'MissingCredentials');
-    expectEnvelope(await ts.anonymous.get('/api/v2/admin/users/getCurrent', { headers: { authorization: 'Basic abc' } }), 401, 'MalformedAuthorizationHeader');
+    expectEnvelope(await ts.anonymous.get('/api/v2/admin/users/getCurrent', { headers: { authorization: 'Token abc' } }), 401, 'MalformedAuthorizationHeader');
+    // Basic credentials are OAuth client authentication; they never authenticate an API call.
+    expectEnvelope(await ts.anonymous.get('/api/v2/admin/users/getCurrent', { headers: { authorization: 'Basic YTpi' } }), 401, 'MissingCredentials');
   });
 
   it('rejects malformed JSON, wrong content types and oversized bodies', async () => {
@@ -111,6 +113,11 @@ describe('audit API', () => {
     expectEnvelope(await org.admin.http.get('/api/v2/audit/events?pageSize=5000'), 400, 'InvalidPageSize');
     const filtered = await org.admin.http.get('/api/v2/audit/events?category=nonexistent.');
     expect(filtered.body.data).toEqual([]);
+    const byResource = await org.admin.http.get(`/api/v2/audit/events?resourceRid=${encodeURIComponent(first.body.data[0].resourceRids[0] ?? org.orgRid)}`);
+    expect(byResource.status).toBe(200);
+    const byActor = await org.admin.http.get(`/api/v2/audit/events?actorId=${org.admin.userId}&outcome=success&category=auth.`);
+    expect(byActor.status).toBe(200);
+    expect(byActor.body.data.every((e: { actorId: string; category: string }) => e.actorId === org.admin.userId && e.category.startsWith('auth.'))).toBe(true);
   });
 
   it('refuses non-admins and offers no way to change events', async () => {

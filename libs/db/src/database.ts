@@ -20,6 +20,13 @@ export interface Database {
   readonly db: Kysely<any>;
   /** Checks the database answers. */
   ping(): Promise<void>;
+  /**
+   * Subscribes to PostgreSQL notifications on `channel` (sent with `pg_notify`, delivered when the
+   * sending transaction commits, to every process on the database). `onMessage` receives each
+   * payload; `onReset` is called whenever messages may have been missed (a dropped connection),
+   * so callers that cache must drop everything. Resolves once subscribed.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,13 +41,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client losing its server connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const listeners = new PgListeners(options.url);
     return {
       kind: 'postgres',
       db,
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      close: () => db.destroy(),
+      listen: (channel, onMessage, onReset) => listeners.add(channel, onMessage, onReset),
+      close: async () => {
+        await listeners.close();
+        await db.destroy();
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -54,6 +66,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    // PGlite has one session: hold the (only) connection so LISTEN cannot land inside someone
+    // else's open transaction. Messages cannot be missed in-process, so onReset is never needed.
+    listen: async (channel, onMessage) => {
+      await db.connection().execute(async () => {
+        await pglite.listen(channel, onMessage);
+      });
+    },
     close: async () => {
       await db.destroy();
       await pglite.close();
@@ -65,4 +84,76 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 export async function inTransaction<T>(executor: Executor, fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
   if (executor.isTransaction) return fn(executor as Transaction<any>);
   return (executor as Kysely<any>).transaction().execute(fn);
+}
+
+/**
+ * One dedicated connection (outside the pool) holding LISTEN for every subscribed channel. When
+ * it drops, subscribers are reset (they may have missed messages) and it reconnects with backoff.
+ */
+class PgListeners {
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  private readonly subs = new Map<string, { onMessage: (p: string) => void; onReset: () => void }[]>();
+  private retryMs = 100;
+
+  constructor(private readonly url: string) {}
+
+  async add(channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<void> {
+    const list = this.subs.get(channel) ?? [];
+    list.push({ onMessage, onReset });
+    const isNew = !this.subs.has(channel);
+    this.subs.set(channel, list);
+    await this.connect();
+    if (isNew) await this.client!.query(`listen ${pg.escapeIdentifier(channel)}`);
+  }
+
+  private connect(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      client.on('notification', (n) => {
+        for (const s of this.subs.get(n.channel) ?? []) s.onMessage(n.payload ?? '');
+      });
+      client.on('error', () => this.dropped(client));
+      client.on('end', () => this.dropped(client));
+      await client.connect();
+      for (const channel of this.subs.keys()) await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      this.client = client;
+      this.retryMs = 100;
+    })().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private dropped(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.removeAllListeners('end');
+    client.end().catch(() => {});
+    for (const list of this.subs.values()) for (const s of list) s.onReset();
+    if (this.closed) return;
+    const retry = () => {
+      if (this.closed) return;
+      this.connect().then(
+        () => {
+          for (const list of this.subs.values()) for (const s of list) s.onReset();
+        },
+        () => {
+          this.retryMs = Math.min(this.retryMs * 2, 10_000);
+          setTimeout(retry, this.retryMs).unref();
+        },
+      );
+    };
+    setTimeout(retry, this.retryMs).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    if (c) {
+      c.removeAllListeners('end');
+      await c.end().catch(() => {});
+    }
+  }
 }

@@ -61,4 +61,22 @@ describe('database', () => {
     const r = await database.db.updateTable('dbtest.counter').set({ n: 0 }).executeTakeFirst();
     expect(Number(r.numUpdatedRows)).toBe(1);
   });
+
+  it('delivers notifications of committed transactions only, to listeners', async () => {
+    const received: string[] = [];
+    await database.listen('dbtest_channel', (p) => received.push(p), () => received.push('<reset>'));
+    await database.db.transaction().execute(async (trx) => {
+      await sql`select pg_notify('dbtest_channel', 'committed')`.execute(trx);
+    });
+    await database.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select pg_notify('dbtest_channel', 'rolled back')`.execute(trx);
+        throw new Error('abort');
+      })
+      .catch(() => {});
+    await sql`select pg_notify('dbtest_channel', 'plain')`.execute(database.db);
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toEqual(['committed', 'plain']);
+  });
 });

@@ -3,6 +3,8 @@ import type { Kysely } from '@openfoundry/db';
 import type { Authentication, Authenticator } from '@openfoundry/http';
 import { UnauthorizedError, isUuid, type Clock } from '@openfoundry/kernel';
 import type { AuthService } from './auth.service.js';
+import type { AuthCache } from './auth-cache.js';
+import { hashSecret } from './secrets.js';
 import { GroupRepository } from './group.repository.js';
 import type { IdentityTables } from './identity.types.js';
 import type { TokenService } from './token.service.js';
@@ -21,21 +23,38 @@ export class IdentityAuthenticator implements Authenticator {
     private readonly clock: Clock,
     private readonly tokens: TokenService,
     private readonly auth: AuthService,
+    private readonly cache: AuthCache,
   ) {}
 
   async authenticate(credentials: { bearer?: string | undefined; sessionCookie?: string | undefined }): Promise<Authentication | undefined> {
+    const secret = credentials.bearer ?? credentials.sessionCookie;
+    if (!secret) return undefined;
+    // Keyed by the secret's hash: the cache never holds a usable credential.
+    const key = `${credentials.bearer ? 'bearer' : 'session'}:${hashSecret(secret)}`;
+    const cached = this.cache.credential(key);
+    if (cached) return cached;
+    const generation = this.cache.generation;
+
+    let result: Authentication;
+    let validUntil: Date;
+    let user: UserRow;
     if (credentials.bearer) {
       const token = await this.tokens.verify(this.db, credentials.bearer, ['pat', 'oauth_access']);
-      const user = await this.activeUser(token.userId, 'InvalidToken');
+      user = await this.activeUser(token.userId, 'InvalidToken');
       const via = token.kind === 'pat' ? 'token' : 'oauth';
-      return { principal: await this.principalOf(user, { via, scopes: token.scopes, credentialId: token.id, clientId: token.clientId ?? undefined }) };
+      result = { principal: await this.principalOf(user, { via, scopes: token.scopes, credentialId: token.id, clientId: token.clientId ?? undefined }) };
+      validUntil = token.expiresAt;
+    } else {
+      const { session, csrfToken } = await this.auth.verifySession(secret);
+      user = await this.activeUser(session.user_id, 'InvalidSession');
+      result = { principal: await this.principalOf(user, { via: 'session', scopes: null, credentialId: session.id }), csrfToken };
+      validUntil = new Date(session.expires_at);
     }
-    if (credentials.sessionCookie) {
-      const { session, csrfToken } = await this.auth.verifySession(credentials.sessionCookie);
-      const user = await this.activeUser(session.user_id, 'InvalidSession');
-      return { principal: await this.principalOf(user, { via: 'session', scopes: null, credentialId: session.id }), csrfToken };
-    }
-    return undefined;
+    const membershipExpiry = await this.groups.earliestMembershipExpiry(this.db, [user.id, ...result.principal.groupIds], this.clock.now());
+    if (membershipExpiry && membershipExpiry < validUntil) validUntil = membershipExpiry;
+    this.cache.setCredential(key, result, validUntil, generation);
+    this.cache.setUser(user, generation);
+    return result;
   }
 
   private async activeUser(userId: string, errorName: string): Promise<UserRow> {

@@ -125,4 +125,15 @@ export class GroupRepository {
       select group_id from up order by group_id`.execute(db);
     return r.rows.map((x) => x.group_id);
   }
+
+  /** When the first of these principals' unexpired memberships expires (it changes their groups). */
+  async earliestMembershipExpiry(db: Executor<IdentityTables>, principalIds: string[], now: Date): Promise<Date | undefined> {
+    const r = await db
+      .selectFrom('identity.group_members')
+      .select((eb) => eb.fn.min('expiration').as('first'))
+      .where('principal_id', 'in', principalIds)
+      .where('expiration', '>', now)
+      .executeTakeFirst();
+    return r?.first ? new Date(r.first as Date) : undefined;
+  }
 }

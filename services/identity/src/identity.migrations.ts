@@ -1,5 +1,6 @@
 import { sql, type Kysely, type MigrationSet } from '@openfoundry/db';
 import { oauthOidcMigration } from './oauth/oauth-oidc.migration.js';
+import { authCacheTriggersMigration } from './auth-cache.migration.js';
 
 /**
  * The identity schema. Tokens of every kind share one table so that OAuth access and refresh
@@ -121,5 +122,6 @@ export const identityMigrations: MigrationSet = {
       },
     },
     '0002_oauth_oidc': oauthOidcMigration,
+    '0003_auth_change_notifications': authCacheTriggersMigration,
   },
 };

@@ -1,9 +1,11 @@
 import type { AuditLog } from '@openfoundry/audit';
 import type { PrincipalDirectory } from '@openfoundry/authz';
 import type { Kysely, MigrationSet } from '@openfoundry/db';
-import type { App, Authenticator } from '@openfoundry/http';
+import type { App, Authenticator, ZodTypeProvider } from '@openfoundry/http';
 import type { Clock } from '@openfoundry/kernel';
 import { AuthService } from './auth.service.js';
+import { AuthCache } from './auth-cache.js';
+import { AUTH_CHANGES_CHANNEL } from './auth-cache.migration.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { IdentityAuthenticator, IdentityDirectory } from './authenticator.js';
 import { createBootstrap, type IdentityBootstrap } from './bootstrap.js';
@@ -39,6 +41,8 @@ export interface IdentityDeps {
   sessionTtlMs: number;
   /** Hosts libs/outbound may reach despite being private (OIDC issuers on an intranet). */
   outboundAllowHosts: string[];
+  /** Database notifications (libs/db `Database.listen`); without it authentication is not cached. */
+  listen?: (channel: string, onMessage: (payload: string) => void, onReset: () => void) => Promise<void>;
 }
 
 /** The identity service as the composition root sees it. */
@@ -61,22 +65,35 @@ export interface IdentityModule {
 export function createIdentity(deps: IdentityDeps): IdentityModule {
   const db = deps.db as Kysely<IdentityTables>;
   const tokens = new TokenService(deps.clock);
-  const users = new UserService(db, deps.audit, deps.clock, tokens);
+  const cache = new AuthCache(deps.clock);
+  const users = new UserService(db, deps.audit, deps.clock, tokens, cache);
   const orgs = new OrganizationService(db, deps.audit, deps.clock, users);
   const auth = new AuthService(db, deps.audit, deps.clock, deps.secretKey, deps.sessionTtlMs, orgs);
   const pats = new PersonalTokenService(db, deps.audit, deps.clock, tokens);
   const groups = new GroupService(db, deps.audit, deps.clock);
   return {
     migrations: identityMigrations,
-    async registerRoutes(app) {
-      registerUserRoutes(app, users);
-      registerGroupRoutes(app, groups);
-      registerOrganizationRoutes(app, orgs);
-      registerAuthRoutes(app, { auth, users, orgs, pats, clock: deps.clock, secureCookies: deps.secureCookies, sessionTtlMs: deps.sessionTtlMs });
-      await registerOAuthModule(app, deps, { tokens, users });
-      registerSsoModule(app, deps, { users, auth });
+    async registerRoutes(root) {
+      if (deps.listen) {
+        await deps.listen(AUTH_CHANGES_CHANNEL, (payload) => cache.invalidate(payload), () => cache.invalidate('*'));
+        cache.enable();
+      }
+      // Identity routes live in their own scope so the fence below applies to them only.
+      await root.register(async (scope) => {
+        const app = scope.withTypeProvider<ZodTypeProvider>() as App;
+        app.addHook('onSend', async (request, reply, payload) => {
+          if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await cache.fence(db, AUTH_CHANGES_CHANNEL);
+          return payload;
+        });
+        registerUserRoutes(app, users);
+        registerGroupRoutes(app, groups);
+        registerOrganizationRoutes(app, orgs);
+        registerAuthRoutes(app, { auth, users, orgs, pats, clock: deps.clock, secureCookies: deps.secureCookies, sessionTtlMs: deps.sessionTtlMs });
+        await registerOAuthModule(app, deps, { tokens, users });
+        registerSsoModule(app, deps, { users, auth });
+      });
     },
-    authenticator: new IdentityAuthenticator(db, deps.clock, tokens, auth),
+    authenticator: new IdentityAuthenticator(db, deps.clock, tokens, auth, cache),
     directory: new IdentityDirectory(db),
     bootstrap: createBootstrap({ db, audit: deps.audit, clock: deps.clock, orgs, auth, pats }),
     tokens,

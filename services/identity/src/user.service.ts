@@ -19,6 +19,7 @@ import type { IdentityTables, UserKind, UserStatus } from './identity.types.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';
 import { GroupRepository } from './group.repository.js';
 import { SessionRepository } from './session.repository.js';
+import type { AuthCache } from './auth-cache.js';
 import type { TokenService } from './token.service.js';
 import { UserRepository, type UserRow } from './user.repository.js';
 
@@ -72,6 +73,8 @@ export class UserService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly tokens: TokenService,
+    /** Users seen by the authenticator; spares getCurrent a query. */
+    private readonly cache?: AuthCache,
   ) {}
 
   /** Inserts a user after checking email and username are free; maps a concurrent duplicate to 409. */
@@ -128,7 +131,8 @@ export class UserService {
   }
 
   async getCurrent(caller: Caller): Promise<UserJson> {
-    const row = await this.users.findInOrg(this.db, caller.principal.orgRid, caller.principal.userId);
+    const cached = this.cache?.user(caller.principal.userId);
+    const row = cached?.org_rid === caller.principal.orgRid ? cached : await this.users.findInOrg(this.db, caller.principal.orgRid, caller.principal.userId);
     if (!row) throw IdentityErrors.userNotFound(caller.principal.userId);
     return toUserJson(row);
   }
