@@ -81,8 +81,9 @@ export function createIdentity(deps: IdentityDeps): IdentityModule {
       // Identity routes live in their own scope so the fence below applies to them only.
       await root.register(async (scope) => {
         const app = scope.withTypeProvider<ZodTypeProvider>() as App;
-        app.addHook('onSend', async (request, reply, payload) => {
-          if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await cache.fence(db, AUTH_CHANGES_CHANNEL);
+        app.addHook('onSend', async (request, _reply, payload) => {
+          // Failed requests too: a replayed OAuth code revokes its grant and still answers 400.
+          if (request.method !== 'GET' && request.method !== 'HEAD') await cache.fence(db, AUTH_CHANGES_CHANNEL);
           return payload;
         });
         registerUserRoutes(app, users);
