@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Callout, FormGroup, InputGroup } from '@blueprintjs/core';
 import { api, ok } from '../lib/api';
@@ -64,7 +64,13 @@ export function SetupPage() {
       <form onSubmit={onSubmit} className="of-form">
         {error ? (
           <Callout intent="danger" icon="error" title={error.title}>
-            {error.details}
+            {error.title === 'SetupAlreadyCompleted' ? (
+              <>
+                This installation is already set up. <Link to="/login">Sign in</Link> instead.
+              </>
+            ) : (
+              error.details
+            )}
           </Callout>
         ) : null}
         <FormGroup label="Organization name" labelFor="setup-org">

@@ -196,24 +196,26 @@ export function AuditPage() {
       ) : rows.length === 0 ? (
         <NonIdealState icon="history" title="No events" description={Object.keys(filters).length ? 'Nothing matches these filters.' : undefined} />
       ) : (
-        <HTMLTable compact striped className="of-table of-audit-table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Category</th>
-              <th>Outcome</th>
-              <th>Actor</th>
-              <th>Resources</th>
-              <th>Client</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((e) => (
-              <EventRow key={e.id} e={e} onFilter={(f) => apply({ ...filters, ...f })} />
-            ))}
-          </tbody>
-        </HTMLTable>
+        <div className="of-table-scroll">
+          <HTMLTable compact striped className="of-table of-audit-table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Category</th>
+                <th>Outcome</th>
+                <th>Actor</th>
+                <th>Resources</th>
+                <th>Client</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((e) => (
+                <EventRow key={e.id} e={e} onFilter={(f) => apply({ ...filters, ...f })} />
+              ))}
+            </tbody>
+          </HTMLTable>
+        </div>
       )}
       {events.hasNextPage ? <Button className="of-load-more" text="Load older events" loading={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()} /> : null}
     </div>
