@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +10,7 @@ import { registerErrorHandling } from './errors.js';
 import { registerAuthentication, requireAuthDeclarations } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { REDACT_PATHS, requestSerializer } from './logging.js';
+import { staticSecurityHeaders } from './security-headers.js';
 import type { Authenticator } from './context.js';
 
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -77,12 +77,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
 
   app.decorateRequest('principal', undefined);
   app.decorateRequest('ctx', undefined as never);
-  app.addHook('onRequest', async (request, reply) => {
-    request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
+  const securityHeaders = staticSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -99,6 +94,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
     },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
+    reply.headers(securityHeaders);
+    reply.header('x-request-id', request.id);
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
