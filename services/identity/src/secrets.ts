@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 
 /**
  * A new bearer secret: a recognisable prefix (so leaked tokens can be found by secret scanners
@@ -13,7 +13,8 @@ export function newSecret(prefix: string): string {
  * it lets a presented secret be looked up by an indexed equality match.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // One-shot hash: it runs on every authenticated request (the cache key).
+  return hash('sha256', secret, 'hex');
 }
 
 /**
