@@ -65,25 +65,26 @@ dbOptions(
   const release = config.databaseUrl ? () => {} : acquireLock(config.dataDir);
   // Signal handlers go in before anything starts: a SIGTERM during start-up (or right after the
   // "running" line, which a supervisor may act on at once) must still shut down cleanly.
-  let server: Awaited<ReturnType<typeof createServer>> | undefined;
+  const running: { server?: Awaited<ReturnType<typeof createServer>> } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    if (!server) return; // start-up checks `stopping` when it finishes
-    server.app.log.info({ signal }, 'shutting down');
+    if (!running.server) return; // start-up checks `stopping` when it finishes
+    running.server.app.log.info({ signal }, 'shutting down');
     // Fastify stops accepting connections and waits for in-flight requests before resolving.
-    await server.close();
+    await running.server.close();
     release();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  server = await createServer(config).catch((e) => {
+  const server = await createServer(config).catch((e) => {
     release();
     throw e;
   });
+  running.server = server;
   if (stopping) {
     await server.close();
     release();
