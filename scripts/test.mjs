@@ -43,6 +43,7 @@ if (only('static')) {
   run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   run('lint', bin('eslint'), ['--max-warnings=0', '.']);
   run('openapi drift', process.execPath, ['--import', 'tsx', 'apps/server/src/openapi-export.ts', '--check'], { DATABASE_URL: '' });
+  run('sdk drift', process.execPath, ['sdks/typescript/scripts/generate.mjs', '--check']);
   run('buf lint', bin('buf'), ['lint', 'proto']);
   run('buf breaking', process.execPath, [join(root, 'scripts/buf-breaking.mjs')]);
 }
