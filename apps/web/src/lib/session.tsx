@@ -39,6 +39,11 @@ export function safeNext(next: string | null | undefined): string {
   return next;
 }
 
+/** Server endpoints (the OAuth authorize endpoint, SSO) a sign-in may return to: full page loads, not app routes. */
+export function isServerPath(path: string): boolean {
+  return path.startsWith('/multipass/') || path.startsWith('/api/');
+}
+
 export function loginPath(next: string): string {
   return next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
 }

@@ -3,7 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AnchorButton, Button, Callout, Divider, FormGroup, InputGroup, Spinner } from '@blueprintjs/core';
 import { api, ok } from '../lib/api';
-import { SESSION_KEY, safeNext, useSessionQuery } from '../lib/session';
+import { SESSION_KEY, isServerPath, safeNext, useSessionQuery } from '../lib/session';
 import { describeError } from '../lib/toaster';
 import { AuthLayout } from '../components/AuthLayout';
 
@@ -48,12 +48,20 @@ export function LoginPage() {
     mutationFn: () => ok(api.POST('/api/v2/auth/login', { body: { email, password } })),
     onSuccess: async (result) => {
       api.setCsrfToken(result.csrfToken);
+      // Back to a server endpoint (OAuth authorize): a real navigation, not an app route.
+      if (isServerPath(next)) return window.location.assign(next);
       await queryClient.resetQueries({ queryKey: SESSION_KEY });
       navigate(next, { replace: true });
     },
   });
 
-  if (session.isSuccess && !login.isPending) return <Navigate to={next} replace />;
+  if (session.isSuccess && !login.isPending && !login.isSuccess) {
+    if (isServerPath(next)) {
+      window.location.replace(next);
+      return null;
+    }
+    return <Navigate to={next} replace />;
+  }
   if (session.isPending) {
     return (
       <div className="of-fullscreen-center">

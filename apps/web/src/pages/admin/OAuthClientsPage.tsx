@@ -75,8 +75,8 @@ function RegisterClientDialog({ isOpen, onClose }: { isOpen: boolean; onClose: (
       {registered ? (
         <>
           <DialogBody>
-            <FormGroup label="Client id">
-              <InputGroup readOnly value={registered.clientId} className="of-mono" onFocus={(e) => e.currentTarget.select()} />
+            <FormGroup label="Client id" labelFor="client-id">
+              <InputGroup id="client-id" readOnly value={registered.clientId} className="of-mono" onFocus={(e) => e.currentTarget.select()} />
             </FormGroup>
             {registered.clientSecret ? (
               <SecretReveal label="client secret" secret={registered.clientSecret} testId="client-secret" />
