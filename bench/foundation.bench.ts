@@ -5,7 +5,8 @@
  *
  * Run: npm run bench -- foundation   (writes bench/out/foundation.json; copy figures to RESULTS.md)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,17 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const EMAIL = 'bench-admin@example.test';
 const PASSWORD = 'bench-password-long-enough';
+
+/**
+ * On a machine with two or more cores, servers run on core 0 and this process (the load
+ * generator) on core 1, so the generator does not steal CPU from the server it measures and both
+ * servers are measured under the same conditions. Without taskset, nothing is pinned.
+ */
+const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]).status === 0;
+
+function spawnServer(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  return PIN ? spawn('taskset', ['-c', '0', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
 
 function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -32,7 +44,7 @@ function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpMatchArray>
 
 async function startServer(dataDir: string, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'apps/server/bin/openfoundry.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
+  const child = spawnServer([join(root, 'apps/server/bin/openfoundry.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: '', OPENFOUNDRY_LOG_LEVEL: 'warn', OPENFOUNDRY_ADMIN_EMAIL: EMAIL, OPENFOUNDRY_ADMIN_PASSWORD: PASSWORD },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -68,7 +80,7 @@ async function load(url: string, headers: Record<string, string> = {}) {
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'of-bench-'));
   const port = 18_500 + Math.floor(Math.random() * 400);
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, durationS: DURATION_S, connections: CONNECTIONS };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, durationS: DURATION_S, connections: CONNECTIONS, pinnedCores: PIN, logLevel: 'warn' };
   try {
     // 1. Cold start: first start (creates the database, migrates, creates the admin), then a restart.
     const first = await startServer(dataDir, port);
@@ -102,7 +114,7 @@ async function main() {
     }
 
     // 3. The baseline, same machine, same load.
-    const bare = spawn(process.execPath, [join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const bare = spawnServer([join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [, barePort] = await waitForLine(bare, /READY (\d+)/);
       results.bareFastify = await load(`http://127.0.0.1:${barePort}/user`);

@@ -81,10 +81,15 @@ export function createIdentity(deps: IdentityDeps): IdentityModule {
       // Identity routes live in their own scope so the fence below applies to them only.
       await root.register(async (scope) => {
         const app = scope.withTypeProvider<ZodTypeProvider>() as App;
-        app.addHook('onSend', async (request, _reply, payload) => {
-          // Failed requests too: a replayed OAuth code revokes its grant and still answers 400.
-          if (request.method !== 'GET' && request.method !== 'HEAD') await cache.fence(db, AUTH_CHANGES_CHANNEL);
+        // Only on routes that change something (failed requests too: a replayed OAuth code
+        // revokes its grant and still answers 400); reads pay nothing.
+        const fence = async (_request: unknown, _reply: unknown, payload: unknown) => {
+          await cache.fence(db, AUTH_CHANGES_CHANNEL);
           return payload;
+        };
+        app.addHook('onRoute', (route) => {
+          const methods = ([] as string[]).concat(route.method);
+          if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) route.onSend = [...([] as unknown[]).concat(route.onSend ?? []), fence] as never;
         });
         registerUserRoutes(app, users);
         registerGroupRoutes(app, groups);
