@@ -140,4 +140,11 @@ describe('secrets stay out of logs', () => {
     expect(logs).not.toContain(org.admin.token);
     expect(logs).not.toContain(org.admin.password);
   });
+
+  it('puts the request id on every request log line', async () => {
+    await ts.anonymous.get('/health', { headers: { 'x-request-id': 'log-correlation-42' } });
+    const lines = ts.logs().trim().split('\n').map((l) => JSON.parse(l) as { requestId?: string; msg?: string });
+    const mine = lines.filter((l) => l.requestId === 'log-correlation-42');
+    expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import cookie from '@fastify/cookie';
+import { registerCookies } from './cookies.js';
+import { lazyChildLoggerFactory } from './lazy-logger.js';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type
 import { serializerCompiler } from './serializer.js';
 import { Registry } from 'prom-client';
 import { registerErrorHandling } from './errors.js';
-import { registerAuthentication, requireAuthDeclarations } from './auth.js';
+import { authenticateRequest, requireAuthDeclarations } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { REDACT_PATHS, requestSerializer } from './logging.js';
 import { staticSecurityHeaders } from './security-headers.js';
@@ -58,6 +59,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
     return503OnClosing: true,
+    childLoggerFactory: lazyChildLoggerFactory as never,
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -96,12 +98,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
   });
+  // One hook for what every request needs first: its context, the response's security headers
+  // and request id, then authentication (before the body is read).
   app.addHook('onRequest', async (request, reply) => {
     request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
     reply.headers(securityHeaders);
     reply.header('x-request-id', request.id);
+    await authenticateRequest(request, options.authenticator);
   });
-  await app.register(cookie);
+  registerCookies(app);
   await app.register(rateLimit, { global: false });
 
   const metrics = new Registry();
@@ -138,6 +143,5 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
 
   // From here on every route must declare its guard (the reference page above is public).
   requireAuthDeclarations(app);
-  registerAuthentication(app, options.authenticator);
   return { app, metrics };
 }

@@ -35,36 +35,35 @@ export function requireAuthDeclarations(app: FastifyInstance): void {
 }
 
 /**
- * Authenticates every request that presents credentials and enforces the route's guard:
- * principal present, scope carried, CSRF token on cookie-authenticated writes.
+ * Authenticates a request that presents credentials and enforces its route's guard: principal
+ * present, scope carried, CSRF token on cookie-authenticated writes. Runs in the request's first
+ * hook, so a request that will be refused is refused before its body is read.
  */
-export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
-  app.addHook('preHandler', async (request) => {
-    const auth = request.routeOptions.config?.auth as RouteAuth | undefined;
-    if (!auth) return; // 404 handler and framework routes
-    const bearer = bearerOf(request);
-    const sessionCookie = bearer ? undefined : request.cookies?.[SESSION_COOKIE];
-    if (auth.public && !bearer && !sessionCookie) return;
-    const result = await authenticator.authenticate({ bearer, sessionCookie }).catch((e) => {
-      // A stale cookie on a public route (sign-in page) is not an error.
-      if (auth.public && !bearer) return undefined;
-      throw e;
-    });
-    if (!result) {
-      if (auth.public) return;
-      throw new UnauthorizedError('MissingCredentials');
-    }
-    request.principal = result.principal;
+export async function authenticateRequest(request: FastifyRequest, authenticator: Authenticator): Promise<void> {
+  const auth = request.routeOptions.config?.auth as RouteAuth | undefined;
+  if (!auth) return; // 404 handler and framework routes
+  const bearer = bearerOf(request);
+  const sessionCookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
+  if (auth.public && !bearer && !sessionCookie) return;
+  const result = await authenticator.authenticate({ bearer, sessionCookie }).catch((e) => {
+    // A stale cookie on a public route (sign-in page) is not an error.
+    if (auth.public && !bearer) return undefined;
+    throw e;
+  });
+  if (!result) {
     if (auth.public) return;
-    if (result.principal.via === 'session') {
-      if (auth.allowCookie === false) throw new PermissionDeniedError('BearerTokenRequired', {});
-      if (!SAFE_METHODS.has(request.method)) {
-        const header = request.headers[CSRF_HEADER];
-        if (typeof header !== 'string' || !result.csrfToken || !sameSecret(header, result.csrfToken)) {
-          throw new PermissionDeniedError('InvalidCsrfToken', { header: CSRF_HEADER });
-        }
+    throw new UnauthorizedError('MissingCredentials');
+  }
+  request.principal = result.principal;
+  if (auth.public) return;
+  if (result.principal.via === 'session') {
+    if (auth.allowCookie === false) throw new PermissionDeniedError('BearerTokenRequired', {});
+    if (!SAFE_METHODS.has(request.method)) {
+      const header = request.headers[CSRF_HEADER];
+      if (typeof header !== 'string' || !result.csrfToken || !sameSecret(header, result.csrfToken)) {
+        throw new PermissionDeniedError('InvalidCsrfToken', { header: CSRF_HEADER });
       }
     }
-    if (auth.scope) requireScope(result.principal, auth.scope);
-  });
+  }
+  if (auth.scope) requireScope(result.principal, auth.scope);
 }
