@@ -23,7 +23,7 @@ describe('operations endpoints', () => {
     const m = await ts.anonymous.get('/metrics');
     expect(m.status).toBe(200);
     expect(m.headers.get('content-type')).toContain('text/plain');
-    expect(m.text).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(m.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]\d*/);
     expect(m.text).toContain('process_cpu_seconds_total');
   });
 
