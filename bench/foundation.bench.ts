@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EMAIL = 'bench-admin@example.test';
 const PASSWORD = 'bench-password-long-enough';
 
@@ -77,10 +78,15 @@ async function load(url: string, headers: Record<string, string> = {}) {
   return { requestsPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, total: r.requests.total };
 }
 
+/** The round with the median throughput (its latencies come with it). */
+function median<T extends { requestsPerSec: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(runs.length / 2)]!;
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'of-bench-'));
   const port = 18_500 + Math.floor(Math.random() * 400);
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, durationS: DURATION_S, connections: CONNECTIONS, pinnedCores: PIN, logLevel: 'warn' };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, durationS: DURATION_S, connections: CONNECTIONS, rounds: ROUNDS, pinnedCores: PIN, logLevel: 'warn' };
   try {
     // 1. Cold start: first start (creates the database, migrates, creates the admin), then a restart.
     const first = await startServer(dataDir, port);
@@ -93,8 +99,11 @@ async function main() {
     }
     results.coldStart = { firstStartMs: Math.round(first.readyMs), restartMedianMs: Math.round(restarts.sort((a, b) => a - b)[1]!) };
 
-    // 2. Authenticated getCurrent through the whole stack (token lookup, principal, serialisation).
+    // 2. Authenticated getCurrent through the whole stack (token lookup, principal, serialisation)
+    // against 3. the bare baseline. Both servers stay up and are loaded alternately for several
+    // rounds; medians are reported, so drift on the machine affects both alike.
     const { child } = await startServer(dataDir, port);
+    const bare = spawnServer([join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const base = `http://127.0.0.1:${port}`;
       const login = await fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
@@ -108,17 +117,17 @@ async function main() {
       });
       if (created.status !== 200) throw new Error(`token create failed: ${created.status} ${await created.text()}`);
       const { token } = (await created.json()) as { token: string };
-      results.getCurrent = await load(`${base}/api/v2/admin/users/getCurrent`, { authorization: `Bearer ${token}` });
+      const [, barePort] = await waitForLine(bare, /READY (\d+)/);
+      const ours: Awaited<ReturnType<typeof load>>[] = [];
+      const theirs: Awaited<ReturnType<typeof load>>[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        ours.push(await load(`${base}/api/v2/admin/users/getCurrent`, { authorization: `Bearer ${token}` }));
+        theirs.push(await load(`http://127.0.0.1:${barePort}/user`));
+      }
+      results.getCurrent = { ...median(ours), rounds: ours.map((r) => r.requestsPerSec) };
+      results.bareFastify = { ...median(theirs), rounds: theirs.map((r) => r.requestsPerSec) };
     } finally {
       await stop(child);
-    }
-
-    // 3. The baseline, same machine, same load.
-    const bare = spawnServer([join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const [, barePort] = await waitForLine(bare, /READY (\d+)/);
-      results.bareFastify = await load(`http://127.0.0.1:${barePort}/user`);
-    } finally {
       await stop(bare);
     }
     const g = results.getCurrent as { requestsPerSec: number };

@@ -55,6 +55,18 @@ describe('request handling', () => {
     expect(r.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
+  it('gives JSON API responses the strict API set: no content allowed, no framing, no caching', async () => {
+    const r = await org.admin.http.get('/api/v2/admin/users/getCurrent');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    const error = await ts.anonymous.get('/api/v2/admin/users/getCurrent');
+    expect(error.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
   it('answers unknown API routes with the error envelope', async () => {
     const r = await org.admin.http.get('/api/v2/nothing/here');
     expect(expectEnvelope(r, 404, 'RouteNotFound').parameters).toMatchObject({ path: '/api/v2/nothing/here' });

@@ -33,6 +33,25 @@ export interface HttpAppOptions {
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
+ * JSON API responses get OWASP's REST set instead of the document set: a CSP that allows
+ * nothing (the body is never a page), no framing, no sniffing, HSTS, and no caching of what may
+ * be sensitive data. Documents (the web app, the API reference) get helmet's full set.
+ */
+const API_SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+function isApiPath(url: string): boolean {
+  return (url.startsWith('/api/v2/') || url.startsWith('/multipass/')) && !url.startsWith('/api/docs');
+}
+
+/**
  * The Fastify app every service mounts its routes on: Foundry error envelope, declared auth on
  * every route, CSRF on cookie writes, redacted structured logs with request ids, security
  * headers, metrics and the OpenAPI document generated from the route schemas.
@@ -102,7 +121,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
   // and request id, then authentication (before the body is read).
   app.addHook('onRequest', async (request, reply) => {
     request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
-    reply.headers(securityHeaders);
+    reply.headers(isApiPath(request.url) ? API_SECURITY_HEADERS : securityHeaders);
     reply.header('x-request-id', request.id);
     await authenticateRequest(request, options.authenticator);
   });
