@@ -119,11 +119,20 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
   });
   // One hook for what every request needs first: its context, the response's security headers
   // and request id, then authentication (before the body is read).
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style: with a cached principal the whole hook is synchronous.
+  app.addHook('onRequest', (request, reply, done) => {
     request.ctx = { requestId: String(request.id), clientIp: request.ip, userAgent: request.headers['user-agent'] };
     reply.headers(isApiPath(request.url) ? API_SECURITY_HEADERS : securityHeaders);
     reply.header('x-request-id', request.id);
-    await authenticateRequest(request, options.authenticator);
+    let pending: void | Promise<void>;
+    try {
+      pending = authenticateRequest(request, options.authenticator);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
   registerCookies(app);
   await app.register(rateLimit, { global: false });

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { PermissionDeniedError, UnauthorizedError } from '@openfoundry/kernel';
 import { requireScope } from '@openfoundry/authz';
-import { CSRF_HEADER, SESSION_COOKIE, type Authenticator, type RouteAuth } from './context.js';
+import { CSRF_HEADER, SESSION_COOKIE, type Authentication, type Authenticator, type RouteAuth } from './context.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -37,19 +37,38 @@ export function requireAuthDeclarations(app: FastifyInstance): void {
 /**
  * Authenticates a request that presents credentials and enforces its route's guard: principal
  * present, scope carried, CSRF token on cookie-authenticated writes. Runs in the request's first
- * hook, so a request that will be refused is refused before its body is read.
+ * hook, so a request that will be refused is refused before its body is read. Returns a promise
+ * only when the authenticator has to look something up; a cached principal is applied
+ * synchronously. Throws (or rejects) with the error to answer.
  */
-export async function authenticateRequest(request: FastifyRequest, authenticator: Authenticator): Promise<void> {
+export function authenticateRequest(request: FastifyRequest, authenticator: Authenticator): void | Promise<void> {
   const auth = request.routeOptions.config?.auth as RouteAuth | undefined;
   if (!auth) return; // 404 handler and framework routes
   const bearer = bearerOf(request);
   const sessionCookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
   if (auth.public && !bearer && !sessionCookie) return;
-  const result = await authenticator.authenticate({ bearer, sessionCookie }).catch((e) => {
-    // A stale cookie on a public route (sign-in page) is not an error.
-    if (auth.public && !bearer) return undefined;
-    throw e;
-  });
+  // A stale cookie on a public route (sign-in page) is not an error.
+  const tolerate = auth.public && !bearer;
+  let result: Authentication | undefined | Promise<Authentication | undefined>;
+  try {
+    result = authenticator.authenticate({ bearer, sessionCookie });
+  } catch (e) {
+    if (!tolerate) throw e;
+    result = undefined;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (r) => enforce(request, auth, r),
+      (e) => {
+        if (!tolerate) throw e;
+        enforce(request, auth, undefined);
+      },
+    );
+  }
+  enforce(request, auth, result);
+}
+
+function enforce(request: FastifyRequest, auth: RouteAuth, result: Authentication | undefined): void {
   if (!result) {
     if (auth.public) return;
     throw new UnauthorizedError('MissingCredentials');

@@ -26,7 +26,11 @@ export interface Authentication {
  * no credentials were presented, a thrown UnauthorizedError means bad ones.
  */
 export interface Authenticator {
-  authenticate(credentials: { bearer?: string | undefined; sessionCookie?: string | undefined }): Promise<Authentication | undefined>;
+  /**
+   * Resolves credentials; may answer synchronously when the result is already known (cached),
+   * which spares the hot path a promise.
+   */
+  authenticate(credentials: { bearer?: string | undefined; sessionCookie?: string | undefined }): Authentication | undefined | Promise<Authentication | undefined>;
 }
 
 export const SESSION_COOKIE = 'of_session';

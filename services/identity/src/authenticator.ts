@@ -26,13 +26,15 @@ export class IdentityAuthenticator implements Authenticator {
     private readonly cache: AuthCache,
   ) {}
 
-  async authenticate(credentials: { bearer?: string | undefined; sessionCookie?: string | undefined }): Promise<Authentication | undefined> {
+  authenticate(credentials: { bearer?: string | undefined; sessionCookie?: string | undefined }): Authentication | undefined | Promise<Authentication | undefined> {
     const secret = credentials.bearer ?? credentials.sessionCookie;
     if (!secret) return undefined;
     // Keyed by the secret's hash: the cache never holds a usable credential.
     const key = `${credentials.bearer ? 'bearer' : 'session'}:${hashSecret(secret)}`;
-    const cached = this.cache.credential(key);
-    if (cached) return cached;
+    return this.cache.credential(key) ?? this.resolve(credentials, secret, key);
+  }
+
+  private async resolve(credentials: { bearer?: string | undefined }, secret: string, key: string): Promise<Authentication> {
     const generation = this.cache.generation;
 
     let result: Authentication;
