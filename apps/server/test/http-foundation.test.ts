@@ -160,3 +160,17 @@ describe('secrets stay out of logs', () => {
     expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
   });
 });
+
+describe('with logging turned off', () => {
+  it('serves requests (the request logger must work without pino)', async () => {
+    const quiet = await startTestServer({ env: { OPENFOUNDRY_LOG_LEVEL: 'silent' } });
+    try {
+      const o = await quiet.createOrg();
+      expect((await o.admin.http.get('/api/v2/admin/users/getCurrent')).status).toBe(200);
+      expectEnvelope(await quiet.anonymous.get('/api/v2/admin/users/getCurrent'), 401, 'MissingCredentials');
+      expect(quiet.logs()).toBe('');
+    } finally {
+      await quiet.close();
+    }
+  });
+});

@@ -78,7 +78,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
     return503OnClosing: true,
-    childLoggerFactory: lazyChildLoggerFactory as never,
+    // With logging off Fastify's own no-op logger is used as it is.
+    ...(options.logLevel === false ? {} : { childLoggerFactory: lazyChildLoggerFactory as never }),
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
 
