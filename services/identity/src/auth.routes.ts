@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SESSION_COOKIE, type App } from '@openfoundry/http';
+import { clearSessionCookie as clearCookie, setSessionCookie as setCookie } from './session-cookie.js';
 import type { FastifyReply } from 'fastify';
 import { SCOPES } from '@openfoundry/authz';
 import { InvalidArgumentError } from '@openfoundry/kernel';
@@ -53,15 +54,8 @@ export interface AuthRouteDeps {
 
 /** Sign-in, sessions, first-start setup and personal access tokens (OpenFoundry endpoints). */
 export function registerAuthRoutes(app: App, d: AuthRouteDeps): void {
-  const setSessionCookie = (reply: FastifyReply, s: NewSession) =>
-    reply.setCookie(SESSION_COOKIE, s.sessionSecret, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: d.secureCookies,
-      maxAge: Math.floor(d.sessionTtlMs / 1000),
-    });
-  const clearSessionCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: d.secureCookies });
+  const setSessionCookie = (reply: FastifyReply, s: NewSession) => setCookie(reply, d, s.sessionSecret);
+  const clearSessionCookie = (reply: FastifyReply) => clearCookie(reply, d);
 
   app.post(
     '/api/v2/auth/login',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, type App } from '@openfoundry/http';
+import type { App } from '@openfoundry/http';
+import { setSessionCookie } from '../session-cookie.js';
 import { FoundryError } from '@openfoundry/kernel';
 import { callerOf } from '../identity.context.js';
 import { PageQuery, PreviewQuery, pageOf } from '../identity.schemas.js';
@@ -199,8 +200,7 @@ export function registerSsoRoutes(app: App, d: SsoRouteDeps): void {
       reply.header('cache-control', 'no-store');
       try {
         const { sessionSecret, returnTo } = await d.sso.callback(request.query, rawQuery, request.cookies[SSO_BINDING_COOKIE], request.ctx);
-        // The same cookie as password sign-in (auth.routes.ts).
-        reply.setCookie(SESSION_COOKIE, sessionSecret, { httpOnly: true, sameSite: 'lax', path: '/', secure: d.secureCookies, maxAge: Math.floor(d.sessionTtlMs / 1000) });
+        setSessionCookie(reply, d, sessionSecret);
         return reply.redirect(returnTo, 302);
       } catch (e) {
         return failToLoginPage(request, reply, e);
