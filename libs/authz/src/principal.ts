@@ -8,7 +8,7 @@ export interface Principal {
   userId: string;
   /** The organization RID the principal belongs to. */
   orgRid: string;
-  /** Group ids the user is a member of (direct, unexpired). */
+  /** Group ids the user is a member of: direct and through nested groups, unexpired memberships only. */
   groupIds: string[];
   /** Whether the principal administers its organization. */
   isOrgAdmin: boolean;

@@ -8,6 +8,7 @@ import { showSuccess } from '../lib/toaster';
 import { PageHeader } from '../components/PageHeader';
 import { SecretReveal } from '../components/SecretReveal';
 import { ConfirmButton } from '../components/ConfirmButton';
+import { toggled } from '../lib/sets';
 
 type CreatedToken = ResponseOf<'/api/v2/auth/tokens', 'post'>;
 
@@ -36,13 +37,7 @@ function CreateTokenDialog({ isOpen, onClose }: { isOpen: boolean; onClose: () =
     create.reset();
     onClose();
   };
-  const toggle = (s: TokenScope) =>
-    setScopes((prev) => {
-      const next = new Set(prev);
-      if (next.has(s)) next.delete(s);
-      else next.add(s);
-      return next;
-    });
+  const toggle = (s: TokenScope) => setScopes((prev) => toggled(prev, s));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();

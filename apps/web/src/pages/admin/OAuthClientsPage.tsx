@@ -8,6 +8,7 @@ import { showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretReveal } from '../../components/SecretReveal';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { toggled } from '../../lib/sets';
 
 type Registered = ResponseOf<'/api/v2/admin/oauthClients', 'post'>;
 type CreateBody = BodyOf<'/api/v2/admin/oauthClients', 'post'>;
@@ -59,13 +60,7 @@ function RegisterClientDialog({ isOpen, onClose }: { isOpen: boolean; onClose: (
     register.reset();
     onClose();
   };
-  const toggle = <T,>(set: (f: (prev: Set<T>) => Set<T>) => void, v: T) =>
-    set((prev) => {
-      const next = new Set(prev);
-      if (next.has(v)) next.delete(v);
-      else next.add(v);
-      return next;
-    });
+  const toggle = <T,>(set: (f: (prev: Set<T>) => Set<T>) => void, v: T) => set((prev) => toggled(prev, v));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     register.mutate();
