@@ -2,3 +2,4 @@ export * from './principal.js';
 export * from './scopes.js';
 export * from './roles.js';
 export * from './directory.js';
+export * from './resources.js';

@@ -12,6 +12,10 @@ export const SCOPES = [
   'api:filesystem-read',
   'api:filesystem-write',
   'api:audit-read',
+  'api:datasets-read',
+  'api:datasets-write',
+  'api:sql-queries-read',
+  'api:sql-queries-execute',
   'api:usage:admin-read',
   'offline_access',
 ] as const;
@@ -31,5 +35,7 @@ export function requireScope(principal: Principal, scope: ApiScope): void {
   if (principal.scopes.includes(scope)) return;
   // A write scope implies the read scope of the same area.
   if (scope.endsWith('-read') && principal.scopes.includes(scope.replace(/-read$/, '-write'))) return;
+  // Executing SQL queries implies reading their status and results (Foundry pairs the two).
+  if (scope === 'api:sql-queries-read' && principal.scopes.includes('api:sql-queries-execute')) return;
   throw new PermissionDeniedError('MissingScope', { requiredScope: scope });
 }

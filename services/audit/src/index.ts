@@ -11,6 +11,7 @@ export { AuditLog } from './audit.log.js';
 export type { AuditEvent, AuditEventInput, AuditOutcome, ActorKind } from './audit.types.js';
 export type { ChainReport, ChainProblem, ProblemKind } from './audit.verify.js';
 export { verifyChain } from './audit.verify.js';
+export { successEvent } from './actor-event.js';
 
 /** The audit service as the composition root sees it. */
 export interface AuditModule {

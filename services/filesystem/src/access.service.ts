@@ -2,7 +2,7 @@ import { authorize, principalIds, ROLE_IDS, type Operation, type Principal, type
 import { PermissionDeniedError, type NotFoundError } from '@openfoundry/kernel';
 import type { Executor } from '@openfoundry/db';
 import type { RequestContext } from '@openfoundry/http';
-import type { AuditLog } from '@openfoundry/audit';
+import { successEvent, type AuditLog } from '@openfoundry/audit';
 import type { FilesystemTables, ResourceRow } from './filesystem.types.js';
 import type { ResourceRepository, Viewer } from './resource.repository.js';
 
@@ -89,15 +89,5 @@ export async function recordEvent(
   resourceRids: string[],
   details: Record<string, unknown>,
 ): Promise<void> {
-  await audit.append(trx, {
-    orgRid: actor.principal.orgRid,
-    actor: { kind: actor.principal.kind === 'service' ? 'service' : 'user', id: actor.principal.userId },
-    category,
-    outcome: 'success',
-    resourceRids,
-    requestId: actor.ctx?.requestId,
-    clientIp: actor.ctx?.clientIp,
-    userAgent: actor.ctx?.userAgent,
-    details,
-  });
+  await audit.append(trx, successEvent(actor, category, resourceRids, details));
 }

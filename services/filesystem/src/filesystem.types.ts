@@ -8,8 +8,8 @@ import type { RoleId } from '@openfoundry/authz';
 export const CONTAINER_TYPES = ['SPACE', 'PROJECT', 'FOLDER'] as const;
 export type ContainerType = (typeof CONTAINER_TYPES)[number];
 
-/** Foundry's trash states: a resource is in the trash itself, below a trashed folder, or not. */
-export type TrashStatus = 'NOT_TRASHED' | 'DIRECTLY_TRASHED' | 'ANCESTOR_TRASHED';
+import type { TrashStatus } from '@openfoundry/authz';
+export type { TrashStatus };
 
 /** Who a role grant names. `EVERYONE` means every member of the resource's organization. */
 export type GrantPrincipalType = 'USER' | 'GROUP' | 'EVERYONE';

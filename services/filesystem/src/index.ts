@@ -1,13 +1,13 @@
 import type { Executor, Kysely, MigrationSet, Transaction } from '@openfoundry/db';
-import type { App, RequestContext } from '@openfoundry/http';
+import type { App } from '@openfoundry/http';
 import type { AuditLog } from '@openfoundry/audit';
-import { roleAllows, type Operation, type Principal, type PrincipalDirectory, type RoleId } from '@openfoundry/authz';
-import { isRid, systemClock, type Clock, type NotFoundError } from '@openfoundry/kernel';
-import { AccessService } from './access.service.js';
-import type { FilesystemDeps, PermanentDeleteHook } from './filesystem.deps.js';
+import { roleAllows, type PrincipalDirectory, type ResolvedResource, type ResourceDirectory, type RoleId } from '@openfoundry/authz';
+import { isRid, systemClock, type Clock } from '@openfoundry/kernel';
+import { AccessService, viewerOf } from './access.service.js';
+import type { FilesystemDeps } from './filesystem.deps.js';
 import { filesystemMigrations } from './filesystem.migrations.js';
 import { registerFilesystemRoutes } from './filesystem.routes.js';
-import type { FilesystemTables, ResourceRow, TrashStatus } from './filesystem.types.js';
+import type { FilesystemTables, ResourceRow } from './filesystem.types.js';
 import { FolderService } from './folder.service.js';
 import { ProjectService } from './project.service.js';
 import { ResourceRepository } from './resource.repository.js';
@@ -17,67 +17,14 @@ import { SpaceService } from './space.service.js';
 import { TrashService } from './trash.service.js';
 import { TreeService } from './tree.service.js';
 
-export type { TrashStatus } from './filesystem.types.js';
-export type { PermanentDeleteHook } from './filesystem.deps.js';
+export type { TrashStatus, PermanentDeleteHook, ResolvedResource, RegisterResourceInput, ResourceDirectory } from '@openfoundry/authz';
 export { ROOT_FOLDER_RID } from './resource.presenter.js';
-
-/** A node of the filesystem as other services see it, with the asking principal's role on it. */
-export interface ResolvedResource {
-  rid: string;
-  orgRid: string;
-  /** `SPACE`, `PROJECT`, `FOLDER`, or the type another service registered (`FOUNDRY_DATASET`...). */
-  type: string;
-  displayName: string;
-  path: string;
-  /** Null for spaces. */
-  parentFolderRid: string | null;
-  /** Null for spaces. */
-  projectRid: string | null;
-  spaceRid: string;
-  trashStatus: TrashStatus;
-  /** Own and inherited grants combined; org admins are owners of everything in their organization. */
-  effectiveRole: RoleId | undefined;
-}
-
-/** Registration of another service's resource as a child of a folder. */
-export interface RegisterResourceInput {
-  /** The resource's RID, minted by the owning service. */
-  rid: string;
-  /** An upper-case Foundry-style resource type, e.g. `FOUNDRY_DATASET`. */
-  type: string;
-  parentFolderRid: string;
-  displayName: string;
-  description?: string | undefined;
-}
-
-/**
- * What later services (datasets, ontology...) use: they register their resources in folders and
- * ask, for any RID, whether and how a principal may use it. All access decisions stay here.
- */
-export interface FilesystemResources {
-  /** The resource and the principal's effective role; undefined when missing or of another organization. */
-  resolve(principal: Principal, rid: string, executor?: Executor): Promise<ResolvedResource | undefined>;
-  /**
-   * Resolves and authorizes `op`: throws `notFound()` when missing, of another organization or not
-   * even discoverable, and 403 when the role is too weak.
-   */
-  authorize(principal: Principal, rid: string, op: Operation, notFound: () => NotFoundError, executor?: Executor): Promise<ResolvedResource>;
-  /** The subset of `rids` on which the principal may do `op` (one query, for filtering lists). */
-  authorizedRids(principal: Principal, rids: string[], op: Operation, executor?: Executor): Promise<Set<string>>;
-  /**
-   * Registers a resource in a folder inside the caller's transaction (editors of the folder;
-   * unique name among live siblings), audited as `filesystem.resource.create`.
-   */
-  register(trx: Transaction<any>, actor: { principal: Principal; ctx?: RequestContext | undefined }, input: RegisterResourceInput): Promise<ResolvedResource>;
-  /** Runs `hook` in the transaction that permanently deletes resources of `type`. */
-  onPermanentDelete(type: string, hook: PermanentDeleteHook): void;
-}
 
 /** The filesystem service as the composition root sees it. */
 export interface FilesystemModule {
   migrations: MigrationSet;
   registerRoutes(app: App): Promise<void>;
-  resources: FilesystemResources;
+  resources: ResourceDirectory;
 }
 
 export interface FilesystemOptions {
@@ -129,11 +76,16 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
   };
   const executor = (e?: Executor) => (e ?? repo.db) as Executor<FilesystemTables>;
 
-  const resources: FilesystemResources = {
+  const resources: ResourceDirectory = {
     async resolve(principal, rid, e) {
       if (!isRid(rid)) return undefined;
       const located = await access.locate(executor(e), principal, rid);
       return located && resolved(located.row, located.role);
+    },
+    async resolvePath(principal, path, e) {
+      const row = await repo.findLiveByPath(executor(e), principal.orgRid, path);
+      if (!row) return undefined;
+      return resolved(row, await access.roleOn(executor(e), principal, row));
     },
     async authorize(principal, rid, op, notFound, e) {
       const located = isRid(rid) ? await access.locate(executor(e), principal, rid) : undefined;
@@ -155,6 +107,11 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
     async register(trx, actor, input) {
       const row = await services.resources.register(trx as Transaction<FilesystemTables>, actor, input);
       return resolved(row, await access.roleOn(trx as Transaction<FilesystemTables>, actor.principal, row));
+    },
+    async search(principal, filter) {
+      const rows = await repo.searchByType(repo.db, viewerOf(principal), filter.type, filter.query, filter.after && { name: filter.after.sortKey, rid: filter.after.rid }, filter.limit);
+      const roles = await access.rolesOn(repo.db, principal, rows);
+      return rows.map((row) => ({ ...resolved(row, roles.get(row.rid)), sortKey: row.sort_name }));
     },
     onPermanentDelete(type, hook) {
       deps.deleteHooks.set(type, [...(deps.deleteHooks.get(type) ?? []), hook]);

@@ -166,6 +166,23 @@ export class ResourceRepository {
     return q.orderBy(sql`lower(r.display_name)`).orderBy('r.rid').limit(limit).execute();
   }
 
+  /** Live resources of a type the viewer may discover, by name, optionally matching a text in name or path. */
+  async searchByType(db: Db, viewer: Viewer, type: string, query: string | undefined, after: NameKey | undefined, limit: number): Promise<Array<ResourceRow & { sort_name: string }>> {
+    let q = db
+      .selectFrom('filesystem.resources as r')
+      .selectAll('r')
+      .select(sql<string>`lower(r.display_name)`.as('sort_name'))
+      .where('r.type', '=', type)
+      .where('r.trash_status', '=', 'NOT_TRASHED')
+      .where(visibleTo(viewer, 'discover'));
+    if (query) {
+      const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`(lower(r.display_name) like ${pattern} or lower(r.path) like ${pattern})`);
+    }
+    if (after) q = q.where(sql<boolean>`(lower(r.display_name), r.rid) > (${after.name}::text, ${after.rid}::text)`);
+    return q.orderBy(sql`lower(r.display_name)`).orderBy('r.rid').limit(limit).execute();
+  }
+
   /** Live projects the viewer may discover, most recent activity first. */
   async listProjects(db: Db, viewer: Viewer, spaceRid: string | undefined, after: TimeKey | undefined, limit: number): Promise<ResourceRow[]> {
     let q = db

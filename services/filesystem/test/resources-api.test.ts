@@ -42,7 +42,7 @@ afterAll(async () => {
   await ts?.close();
 });
 
-describe('FilesystemResources', () => {
+describe('ResourceDirectory', () => {
   it('register puts another service’s resource in a folder, visible through the Foundry API and audited', async () => {
     const rid = datasetRid();
     const registered = await register(await principalOf(editor.token), { rid, parentFolderRid: folder.rid, displayName: 'orders' });

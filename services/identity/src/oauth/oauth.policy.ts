@@ -13,6 +13,10 @@ export const SCOPE_DESCRIPTIONS: Record<(typeof SCOPES)[number], string> = {
   'api:filesystem-read': 'See projects, folders and files',
   'api:filesystem-write': 'Create and change projects, folders and files',
   'api:audit-read': "Read the organization's audit trail",
+  'api:datasets-read': 'Read datasets: files, tables, schemas and history',
+  'api:datasets-write': 'Create datasets and write to them',
+  'api:sql-queries-read': 'Read the status and results of your SQL queries',
+  'api:sql-queries-execute': 'Run SQL queries over datasets you can read',
   'api:usage:admin-read': 'See usage of the platform',
   offline_access: 'Stay signed in (refresh tokens) until access is revoked',
 };
