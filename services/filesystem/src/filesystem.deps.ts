@@ -1,4 +1,3 @@
-import type { Executor } from '@openfoundry/db';
 import type { PermanentDeleteHook, PrincipalDirectory } from '@openfoundry/authz';
 import type { AuditLog } from '@openfoundry/audit';
 import type { Clock } from '@openfoundry/kernel';
