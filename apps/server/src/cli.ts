@@ -5,6 +5,7 @@ import { migrate } from '@openfoundry/db';
 import { loadConfig, type RawServerConfig, type ServerConfig } from './config.js';
 import { createServer, openPlatform, VERSION, type Platform } from './platform.js';
 import { acquireLock } from './lock.js';
+import { importFile } from './import-client.js';
 
 type Flags = Partial<Record<keyof RawServerConfig, string>>;
 
@@ -29,7 +30,7 @@ async function withPlatform<T>(flags: Flags, fn: (p: Platform) => Promise<T>, op
     try {
       return await fn(platform);
     } finally {
-      await platform.database.close();
+      await platform.close();
     }
   } finally {
     release();
@@ -178,6 +179,38 @@ dbOptions(audit.command('verify').description('verify the hash chains of the aud
     process.exit(ok ? 0 : 1);
   },
 );
+
+const dataset = program.command('dataset').description('datasets');
+dataset
+  .command('import')
+  .description('import a CSV, TSV, JSON Lines, JSON or Parquet file into a dataset (created when missing), with progress')
+  .argument('<file>', 'the file to import')
+  .requiredOption('--to <path>', 'dataset path, e.g. /Default/Project/sales')
+  .addOption(new Option('--url <url>', 'server URL').env('OPENFOUNDRY_URL').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--token <token>', 'personal access token').env('OPENFOUNDRY_TOKEN').makeOptionMandatory())
+  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'json', 'parquet']))
+  .addOption(new Option('--transaction-type <type>', 'SNAPSHOT replaces the data, APPEND adds to it').choices(['SNAPSHOT', 'APPEND', 'UPDATE']).default('SNAPSHOT'))
+  .option('--branch <name>', 'branch to write (default: the dataset’s default branch)')
+  .option('--delimiter <char>', 'CSV delimiter (default: detected)')
+  .action(async (file: string, opts: { to: string; url: string; token: string; format?: string; transactionType: 'SNAPSHOT' | 'APPEND' | 'UPDATE'; branch?: string; delimiter?: string }) => {
+    const r = await importFile({ ...opts, file, progress: process.stderr });
+    process.stdout.write(`imported ${r.rowCount} rows into ${opts.to} (${r.datasetRid}), transaction ${r.transactionRid}\n`);
+  });
+
+const datasets = program.command('datasets').description('dataset storage upkeep');
+dbOptions(
+  datasets.command('gc').description('delete blobs no dataset file references (aborted uploads, deleted datasets) and stale incomplete writes').option('--grace <duration>', 'keep blobs younger than this', '1h'),
+).action(async (opts: Flags & { grace: string }) => {
+  const graceMs = parseDuration(opts.grace);
+  if (graceMs === undefined) {
+    process.stderr.write(`--grace: '${opts.grace}' is not a duration like 1h or 30m\n`);
+    process.exit(1);
+  }
+  await withPlatform(opts, async (p) => {
+    const r = await p.datasets.collectGarbage({ graceMs });
+    process.stdout.write(`deleted ${r.deletedBlobs} unreferenced blob(s), swept ${r.sweptIncomplete} incomplete write(s)\n`);
+  });
+});
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`error: ${e.message}\n`);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, parseConfig, parseDuration } from '@openfoundry/kernel';
+import type { StorageConfig } from '@openfoundry/storage';
 
 const duration = z.string().refine((v) => parseDuration(v) !== undefined, 'must be a duration like 30m, 12h or 14d').transform((v) => parseDuration(v)!);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -34,16 +35,48 @@ const schema = z
       .default('')
       .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
     webDir: z.string().optional(),
+    storage: z.enum(['local', 's3']).default('local'),
+    s3Endpoint: z.url().optional(),
+    s3Region: z.string().min(1).default('us-east-1'),
+    s3Bucket: z.string().min(3).max(63).optional(),
+    s3AccessKeyId: z.string().min(1).optional(),
+    s3SecretAccessKey: z.string().min(1).optional(),
+    s3ForcePathStyle: bool.default(true),
+    s3Prefix: z
+      .string()
+      .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with / (e.g. openfoundry/)')
+      .default(''),
+    maxFileBytes: z.coerce.number().int().min(1024).default(10 * 1024 ** 3),
+    engineThreads: z.coerce.number().int().min(1).max(256).optional(),
+    engineMemoryLimit: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GB')
+      .default('1GB'),
+    sqlRowLimit: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+    sqlExportRowLimit: z.coerce.number().int().min(1).default(1_000_000),
+    sqlTimeoutMs: duration.default(parseDuration('5m')!),
+    sqlMemoryLimit: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GB')
+      .default('512MB'),
+    sqlResultRetentionMs: duration.default(parseDuration('1d')!),
   })
   .superRefine((c, ctx) => {
     if ((c.adminEmail === undefined) !== (c.adminPassword === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['adminPassword'], message: 'OPENFOUNDRY_ADMIN_EMAIL and OPENFOUNDRY_ADMIN_PASSWORD must be set together' });
+    }
+    if (c.storage === 's3') {
+      for (const key of ['s3Bucket', 's3AccessKeyId', 's3SecretAccessKey'] as const) {
+        if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required with OPENFOUNDRY_STORAGE=s3' });
+      }
     }
   });
 
 export type RawServerConfig = z.infer<typeof schema>;
 
 export interface ServerConfig extends Omit<RawServerConfig, 'secretKey' | 'publicUrl'> {
+  /** Where dataset files live (derived from the storage settings). */
+  blobStorage: StorageConfig;
   /** 32+ byte key for encrypting secrets at rest and keying HMACs. */
   secretKey: Buffer;
   publicUrl: string;
@@ -70,6 +103,22 @@ export const SETTING_NAMES: Record<keyof RawServerConfig, string> = {
   sessionTtlMs: 'OPENFOUNDRY_SESSION_TTL',
   outboundAllowHosts: 'OPENFOUNDRY_OUTBOUND_ALLOW_HOSTS',
   webDir: 'OPENFOUNDRY_WEB_DIR',
+  storage: 'OPENFOUNDRY_STORAGE',
+  s3Endpoint: 'OPENFOUNDRY_S3_ENDPOINT',
+  s3Region: 'OPENFOUNDRY_S3_REGION',
+  s3Bucket: 'OPENFOUNDRY_S3_BUCKET',
+  s3AccessKeyId: 'OPENFOUNDRY_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'OPENFOUNDRY_S3_SECRET_ACCESS_KEY',
+  s3ForcePathStyle: 'OPENFOUNDRY_S3_FORCE_PATH_STYLE',
+  s3Prefix: 'OPENFOUNDRY_S3_PREFIX',
+  maxFileBytes: 'OPENFOUNDRY_MAX_FILE_BYTES',
+  engineThreads: 'OPENFOUNDRY_ENGINE_THREADS',
+  engineMemoryLimit: 'OPENFOUNDRY_ENGINE_MEMORY_LIMIT',
+  sqlRowLimit: 'OPENFOUNDRY_SQL_ROW_LIMIT',
+  sqlExportRowLimit: 'OPENFOUNDRY_SQL_EXPORT_ROW_LIMIT',
+  sqlTimeoutMs: 'OPENFOUNDRY_SQL_TIMEOUT',
+  sqlMemoryLimit: 'OPENFOUNDRY_SQL_MEMORY_LIMIT',
+  sqlResultRetentionMs: 'OPENFOUNDRY_SQL_RESULT_RETENTION',
 };
 
 const ENV: Record<keyof RawServerConfig, string> = {
@@ -88,6 +137,22 @@ const ENV: Record<keyof RawServerConfig, string> = {
   sessionTtlMs: 'OPENFOUNDRY_SESSION_TTL',
   outboundAllowHosts: 'OPENFOUNDRY_OUTBOUND_ALLOW_HOSTS',
   webDir: 'OPENFOUNDRY_WEB_DIR',
+  storage: 'OPENFOUNDRY_STORAGE',
+  s3Endpoint: 'OPENFOUNDRY_S3_ENDPOINT',
+  s3Region: 'OPENFOUNDRY_S3_REGION',
+  s3Bucket: 'OPENFOUNDRY_S3_BUCKET',
+  s3AccessKeyId: 'OPENFOUNDRY_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'OPENFOUNDRY_S3_SECRET_ACCESS_KEY',
+  s3ForcePathStyle: 'OPENFOUNDRY_S3_FORCE_PATH_STYLE',
+  s3Prefix: 'OPENFOUNDRY_S3_PREFIX',
+  maxFileBytes: 'OPENFOUNDRY_MAX_FILE_BYTES',
+  engineThreads: 'OPENFOUNDRY_ENGINE_THREADS',
+  engineMemoryLimit: 'OPENFOUNDRY_ENGINE_MEMORY_LIMIT',
+  sqlRowLimit: 'OPENFOUNDRY_SQL_ROW_LIMIT',
+  sqlExportRowLimit: 'OPENFOUNDRY_SQL_EXPORT_ROW_LIMIT',
+  sqlTimeoutMs: 'OPENFOUNDRY_SQL_TIMEOUT',
+  sqlMemoryLimit: 'OPENFOUNDRY_SQL_MEMORY_LIMIT',
+  sqlResultRetentionMs: 'OPENFOUNDRY_SQL_RESULT_RETENTION',
 };
 
 /**
@@ -103,7 +168,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Partial<
   const c = parseConfig(schema, raw, SETTING_NAMES);
   const publicUrl = (c.publicUrl ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`).replace(/\/$/, '');
   const secretKey = c.secretKey ? Buffer.from(c.secretKey, 'base64') : embeddedSecretKey(c);
-  return { ...c, dataDir: resolve(c.dataDir), publicUrl, publicUrlConfigured: c.publicUrl !== undefined, secureCookies: publicUrl.startsWith('https:'), secretKey };
+  const dataDir = resolve(c.dataDir);
+  const blobStorage: StorageConfig =
+    c.storage === 's3'
+      ? {
+          kind: 's3',
+          endpoint: c.s3Endpoint,
+          region: c.s3Region,
+          bucket: c.s3Bucket!,
+          accessKeyId: c.s3AccessKeyId!,
+          secretAccessKey: c.s3SecretAccessKey!,
+          forcePathStyle: c.s3ForcePathStyle,
+          prefix: c.s3Prefix,
+          cacheDir: join(dataDir, 'cache', 'blobs'),
+        }
+      : { kind: 'local', dir: join(dataDir, 'blobs') };
+  return { ...c, dataDir, blobStorage, publicUrl, publicUrlConfigured: c.publicUrl !== undefined, secureCookies: publicUrl.startsWith('https:'), secretKey };
 }
 
 /**

@@ -5,6 +5,10 @@ import { createHttpApp, type App } from '@openfoundry/http';
 import { createAudit, type AuditModule } from '@openfoundry/audit';
 import { createIdentity, type IdentityModule } from '@openfoundry/identity';
 import { createFilesystem, type FilesystemModule } from '@openfoundry/filesystem';
+import { createDatasets, type DatasetsModule } from '@openfoundry/datasets';
+import { createSql, type SqlModule } from '@openfoundry/sql';
+import { createEngine, type Engine } from '@openfoundry/engine';
+import { createBlobStore, type BlobStore } from '@openfoundry/storage';
 import { systemClock, type Clock } from '@openfoundry/kernel';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
@@ -22,7 +26,13 @@ export interface Platform {
   audit: AuditModule;
   identity: IdentityModule;
   filesystem: FilesystemModule;
+  datasets: DatasetsModule;
+  sql: SqlModule;
+  blobs: BlobStore;
+  engine: Engine;
   migrations: MigrationSet[];
+  /** Closes the database, the engine and the blob store. */
+  close(): Promise<void>;
 }
 
 export interface PlatformOptions {
@@ -37,6 +47,8 @@ export interface PlatformOptions {
 export async function openPlatform(config: ServerConfig, options: PlatformOptions = {}): Promise<Platform> {
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pg') }));
+  let blobs: BlobStore | undefined;
+  let engine: Engine | undefined;
   try {
     const clock = options.clock ?? systemClock;
     const audit = createAudit({ db: database.db, clock });
@@ -55,12 +67,75 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       listen: (channel, onMessage, onReset) => database.listen(channel, onMessage, onReset),
     });
     const filesystem = createFilesystem({ db: database.db, audit: audit.log, directory: identity.directory, clock });
-    const migrations = [audit.migrations, identity.migrations, filesystem.migrations];
+    blobs = createBlobStore(config.blobStorage, { clock });
+    engine = await createEngine({ threads: config.engineThreads, memoryLimit: config.engineMemoryLimit, tempDirectory: join(config.dataDir, 'tmp', 'engine') });
+    const datasets = createDatasets({
+      db: database.db,
+      audit: audit.log,
+      resources: filesystem.resources,
+      blobs,
+      engine,
+      clock,
+      maxFileBytes: config.maxFileBytes,
+      tempDir: join(config.dataDir, 'tmp', 'imports'),
+    });
+    const sqlModule = createSql({
+      db: database.db,
+      audit: audit.log,
+      source: datasets.tables,
+      blobs,
+      engine,
+      clock,
+      tempDir: join(config.dataDir, 'tmp', 'sql'),
+      limits: {
+        rowLimit: config.sqlRowLimit,
+        exportRowLimit: config.sqlExportRowLimit,
+        timeoutMs: config.sqlTimeoutMs,
+        memoryLimit: config.sqlMemoryLimit,
+        threads: config.engineThreads ?? 2,
+        syncWaitMs: 2_000,
+        retentionMs: config.sqlResultRetentionMs,
+      },
+    });
+    const migrations = [audit.migrations, identity.migrations, filesystem.migrations, datasets.migrations, sqlModule.migrations];
     if (options.migrate) await migrate(database.db, migrations);
-    return { config, database, audit, identity, filesystem, migrations };
+    const [b, en] = [blobs, engine];
+    return {
+      config,
+      database,
+      audit,
+      identity,
+      filesystem,
+      datasets,
+      sql: sqlModule,
+      blobs: b,
+      engine: en,
+      migrations,
+      async close() {
+        await sqlModule.drain();
+        en.close();
+        await b.close();
+        await database.close();
+      },
+    };
   } catch (e) {
+    engine?.close();
+    await blobs?.close();
     await database.close();
     throw e;
+  }
+}
+
+const MAINTENANCE_INTERVAL_MS = 3_600_000;
+
+/** Hourly upkeep: unreferenced dataset blobs and expired SQL results go. Failures are logged and retried next hour. */
+export async function runMaintenance(platform: Platform, app: App): Promise<void> {
+  try {
+    const garbage = await platform.datasets.collectGarbage();
+    const expired = await platform.sql.expire();
+    app.log.info({ ...garbage, expiredSqlResults: expired }, 'maintenance');
+  } catch (e) {
+    app.log.error({ err: e }, 'maintenance failed');
   }
 }
 
@@ -93,26 +168,31 @@ export async function createServer(config: ServerConfig, options: ServerOptions 
     registerOpsRoutes(app, { database: platform.database, migrations: platform.migrations, metrics });
     await platform.identity.registerRoutes(app);
     await platform.filesystem.registerRoutes(app);
+    await platform.datasets.registerRoutes(app);
+    await platform.sql.registerRoutes(app);
     await platform.audit.registerRoutes(app);
     await registerWebApp(app, config.webDir ?? DEFAULT_WEB_DIR);
     await app.ready();
+    let maintenance: NodeJS.Timeout | undefined;
     return {
       platform,
       app,
       metrics,
       async listen() {
         await app.listen({ port: config.port, host: config.host });
+        maintenance = setInterval(() => void runMaintenance(platform, app), MAINTENANCE_INTERVAL_MS).unref();
         const addr = app.server.address();
         const port = typeof addr === 'object' && addr ? addr.port : config.port;
         return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       },
       async close() {
+        clearInterval(maintenance);
         await app.close();
-        await platform.database.close();
+        await platform.close();
       },
     };
   } catch (e) {
-    await platform.database.close();
+    await platform.close();
     throw e;
   }
 }

@@ -2799,6 +2799,1370 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog: datasets you can see, by name, optionally matching `query` in name or path (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                    query?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DatasetListItem"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a dataset in a folder (editors of the folder) */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        parentFolderRid: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a dataset */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List branches, by name */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DatasetBranch"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a branch, empty or at a committed transaction */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        transactionRid?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetBranch"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/branches/{branchName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a branch */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    branchName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetBranch"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a branch (its open transaction is aborted) */
+        delete: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    branchName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/branches/{branchName}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The committed history of a branch, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    branchName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DatasetTransaction"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every transaction of the dataset, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DatasetTransaction"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a transaction on a branch (one open per branch) */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        transactionType: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetTransaction"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/transactions/{transactionRid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a transaction */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    transactionRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetTransaction"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/transactions/{transactionRid}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Commit an open transaction */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    transactionRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetTransaction"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/transactions/{transactionRid}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abort an open transaction; what it wrote is discarded */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    transactionRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetTransaction"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the files of a view, by path */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DatasetFile"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/files/{filePath}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a file of a view */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    filePath: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetFile"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a file (in a DELETE transaction, or one opened and committed for it) */
+        delete: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    transactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    filePath: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/files/{filePath}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file of a view */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    filePath: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/readTable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the view as an Arrow IPC stream or CSV */
+        get: {
+            parameters: {
+                query: {
+                    preview?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                    format: "ARROW" | "CSV";
+                    columns?: string | string[];
+                    rowLimit?: number;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/getSchema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schema of a view (or of a schema version) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    endTransactionRid?: string;
+                    versionId?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GetDatasetSchemaResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/putSchema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Attach a schema to a view */
+        put: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        branchName?: string;
+                        endTransactionRid?: string;
+                        /** @enum {string} */
+                        dataframeReader?: "AVRO" | "CSV" | "PARQUET" | "DATASOURCE";
+                        schema: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GetDatasetSchemaResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows of a view with types, for display (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                    columns?: string | string[];
+                    offset?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetPreview"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/columnStats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Null counts, distinct estimates, min and max per column (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    startTransactionRid?: string;
+                    endTransactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetColumnStats"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/files/{filePath}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (raw body) into an open transaction, or into a new one committed at once */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    branchName?: string;
+                    transactionType?: "SNAPSHOT" | "APPEND" | "UPDATE" | "DELETE";
+                    transactionRid?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                    filePath: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetFile"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/datasets/{datasetRid}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a CSV, TSV, JSON Lines, JSON or Parquet file (raw body) as a Parquet table with an inferred or given schema (OpenFoundry) */
+        post: {
+            parameters: {
+                query: {
+                    preview?: string;
+                    format: "csv" | "tsv" | "jsonl" | "json" | "parquet";
+                    fileName?: string;
+                    path?: string;
+                    branchName?: string;
+                    transactionType?: "SNAPSHOT" | "APPEND" | "UPDATE";
+                    transactionRid?: string;
+                    delimiter?: string;
+                    header?: string;
+                    quote?: string;
+                    escape?: string;
+                    encoding?: "utf-8" | "utf-16" | "latin-1";
+                    schema?: string;
+                };
+                header?: never;
+                path: {
+                    datasetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetImportResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a SQL query over datasets you can read; answers its status (running, succeeded or failed) */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        query: string;
+                        fallbackBranchIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SqlQueryStatus"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/{sqlQueryId}/getStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status of one of your queries */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    sqlQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SqlQueryStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/{sqlQueryId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel one of your running queries */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    sqlQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/{sqlQueryId}/getResults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The results of a succeeded query as an Arrow IPC stream */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    sqlQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/{sqlQueryId}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows of the results as JSON, for display (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    offset?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    sqlQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SqlQueryRows"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/{sqlQueryId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write the results as a new dataset in a folder (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                };
+                header?: never;
+                path: {
+                    sqlQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        parentFolderRid: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SqlQueryExport"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved queries, by name (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["SavedSqlQuery"][];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a query (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        query: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSqlQuery"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sqlQueries/saved/{savedQueryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename or change a saved query (OpenFoundry) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    savedQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        query?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSqlQuery"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a saved query (OpenFoundry) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    savedQueryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/audit/events": {
         parameters: {
             query?: never;
@@ -2969,7 +4333,7 @@ export interface components {
             expiresAt?: string;
             expiresInDays?: number;
             /** @description defaults to every API scope the creating credential holds */
-            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:usage:admin-read" | "offline_access")[];
+            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
         };
         OAuthClientInput: {
             clientId: string;
@@ -2996,7 +4360,7 @@ export interface components {
              * @default []
              */
             redirectUris: string[];
-            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:usage:admin-read" | "offline_access")[];
+            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
             grantTypes: ("authorization_code" | "client_credentials" | "refresh_token")[];
         };
         OAuthConsentDecisionInput: {
@@ -3210,6 +4574,131 @@ export interface components {
             };
             roleId: string;
         };
+        DatasetFieldSchemaInput: {
+            /** @enum {string} */
+            type: "ARRAY" | "BINARY" | "BOOLEAN" | "BYTE" | "DATE" | "DECIMAL" | "DOUBLE" | "FLOAT" | "INTEGER" | "LONG" | "MAP" | "SHORT" | "STRING" | "STRUCT" | "TIMESTAMP";
+            name?: string;
+            nullable: boolean;
+            userDefinedTypeClass?: string;
+            customMetadata?: {
+                [key: string]: unknown;
+            };
+            precision?: number;
+            scale?: number;
+            arraySubtype?: components["schemas"]["DatasetFieldSchemaInput"];
+            mapKeyType?: components["schemas"]["DatasetFieldSchemaInput"];
+            mapValueType?: components["schemas"]["DatasetFieldSchemaInput"];
+            subSchemas?: components["schemas"]["DatasetFieldSchemaInput"][];
+        };
+        DatasetSchemaInput: {
+            fieldSchemaList: components["schemas"]["DatasetFieldSchemaInput"][];
+        };
+        DatasetInput: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+        };
+        DatasetDetailsInput: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+            defaultBranch: string;
+        };
+        DatasetListItemInput: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+        };
+        DatasetBranchInput: {
+            name: string;
+            transactionRid?: string;
+        };
+        DatasetTransactionInput: {
+            rid: string;
+            /** @enum {string} */
+            transactionType: "SNAPSHOT" | "APPEND" | "UPDATE" | "DELETE";
+            /** @enum {string} */
+            status: "OPEN" | "COMMITTED" | "ABORTED";
+            createdTime: string;
+            closedTime?: string;
+            branchName: string;
+            createdBy: string;
+            fileCount?: number;
+            sizeBytes?: string;
+            rowCount?: string;
+        };
+        DatasetFileInput: {
+            path: string;
+            transactionRid: string;
+            sizeBytes?: string;
+            updatedTime: string;
+        };
+        GetDatasetSchemaResponseInput: {
+            branchName: string;
+            endTransactionRid: string;
+            schema: components["schemas"]["DatasetSchemaInput"];
+            versionId: string;
+        };
+        DatasetPreviewInput: {
+            schema: components["schemas"]["DatasetSchemaInput"];
+            rows: unknown[][];
+            rowCount: number;
+            offset: number;
+            limit: number;
+        };
+        DatasetColumnStatsInput: {
+            rowCount: number;
+            columns: {
+                name: string;
+                /** @enum {string} */
+                type: "ARRAY" | "BINARY" | "BOOLEAN" | "BYTE" | "DATE" | "DECIMAL" | "DOUBLE" | "FLOAT" | "INTEGER" | "LONG" | "MAP" | "SHORT" | "STRING" | "STRUCT" | "TIMESTAMP";
+                nullCount: number;
+                distinctCount: number;
+                min?: unknown;
+                max?: unknown;
+            }[];
+        };
+        DatasetImportResultInput: {
+            transaction: components["schemas"]["DatasetTransactionInput"];
+            file: components["schemas"]["DatasetFileInput"];
+            rowCount: number;
+            schema: components["schemas"]["DatasetSchemaInput"];
+        };
+        SqlQueryStatusInput: {
+            /** @enum {string} */
+            type: "running" | "succeeded" | "failed" | "canceled";
+            queryId: string;
+            rowCount?: number;
+            truncated?: boolean;
+            errorMessage?: string;
+            errorName?: string;
+            line?: number;
+            column?: number;
+            position?: number;
+        };
+        SqlQueryRowsInput: {
+            schema: components["schemas"]["DatasetSchemaInput"];
+            rows: unknown[][];
+            rowCount: number;
+            truncated: boolean;
+            offset: number;
+            limit: number;
+        };
+        SqlQueryExportInput: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+        };
+        SavedSqlQueryInput: {
+            id: string;
+            name: string;
+            query: string;
+            createdTime: string;
+            updatedTime: string;
+        };
         AuditEvent: {
             id: string;
             sequence: number;
@@ -3285,7 +4774,7 @@ export interface components {
             expiresAt?: string;
             expiresInDays?: number;
             /** @description defaults to every API scope the creating credential holds */
-            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:usage:admin-read" | "offline_access")[];
+            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
         };
         OAuthClient: {
             clientId: string;
@@ -3312,7 +4801,7 @@ export interface components {
              * @default []
              */
             redirectUris: string[];
-            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:usage:admin-read" | "offline_access")[];
+            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
             grantTypes: ("authorization_code" | "client_credentials" | "refresh_token")[];
         };
         OAuthConsentDecision: {
@@ -3525,6 +5014,131 @@ export interface components {
                 type: "everyone";
             };
             roleId: string;
+        };
+        DatasetFieldSchema: {
+            /** @enum {string} */
+            type: "ARRAY" | "BINARY" | "BOOLEAN" | "BYTE" | "DATE" | "DECIMAL" | "DOUBLE" | "FLOAT" | "INTEGER" | "LONG" | "MAP" | "SHORT" | "STRING" | "STRUCT" | "TIMESTAMP";
+            name?: string;
+            nullable: boolean;
+            userDefinedTypeClass?: string;
+            customMetadata?: {
+                [key: string]: unknown;
+            };
+            precision?: number;
+            scale?: number;
+            arraySubtype?: components["schemas"]["DatasetFieldSchema"];
+            mapKeyType?: components["schemas"]["DatasetFieldSchema"];
+            mapValueType?: components["schemas"]["DatasetFieldSchema"];
+            subSchemas?: components["schemas"]["DatasetFieldSchema"][];
+        };
+        DatasetSchema: {
+            fieldSchemaList: components["schemas"]["DatasetFieldSchema"][];
+        };
+        Dataset: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+        };
+        DatasetDetails: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+            defaultBranch: string;
+        };
+        DatasetListItem: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+        };
+        DatasetBranch: {
+            name: string;
+            transactionRid?: string;
+        };
+        DatasetTransaction: {
+            rid: string;
+            /** @enum {string} */
+            transactionType: "SNAPSHOT" | "APPEND" | "UPDATE" | "DELETE";
+            /** @enum {string} */
+            status: "OPEN" | "COMMITTED" | "ABORTED";
+            createdTime: string;
+            closedTime?: string;
+            branchName: string;
+            createdBy: string;
+            fileCount?: number;
+            sizeBytes?: string;
+            rowCount?: string;
+        };
+        DatasetFile: {
+            path: string;
+            transactionRid: string;
+            sizeBytes?: string;
+            updatedTime: string;
+        };
+        GetDatasetSchemaResponse: {
+            branchName: string;
+            endTransactionRid: string;
+            schema: components["schemas"]["DatasetSchema"];
+            versionId: string;
+        };
+        DatasetPreview: {
+            schema: components["schemas"]["DatasetSchema"];
+            rows: unknown[][];
+            rowCount: number;
+            offset: number;
+            limit: number;
+        };
+        DatasetColumnStats: {
+            rowCount: number;
+            columns: {
+                name: string;
+                /** @enum {string} */
+                type: "ARRAY" | "BINARY" | "BOOLEAN" | "BYTE" | "DATE" | "DECIMAL" | "DOUBLE" | "FLOAT" | "INTEGER" | "LONG" | "MAP" | "SHORT" | "STRING" | "STRUCT" | "TIMESTAMP";
+                nullCount: number;
+                distinctCount: number;
+                min?: unknown;
+                max?: unknown;
+            }[];
+        };
+        DatasetImportResult: {
+            transaction: components["schemas"]["DatasetTransaction"];
+            file: components["schemas"]["DatasetFile"];
+            rowCount: number;
+            schema: components["schemas"]["DatasetSchema"];
+        };
+        SqlQueryStatus: {
+            /** @enum {string} */
+            type: "running" | "succeeded" | "failed" | "canceled";
+            queryId: string;
+            rowCount?: number;
+            truncated?: boolean;
+            errorMessage?: string;
+            errorName?: string;
+            line?: number;
+            column?: number;
+            position?: number;
+        };
+        SqlQueryRows: {
+            schema: components["schemas"]["DatasetSchema"];
+            rows: unknown[][];
+            rowCount: number;
+            truncated: boolean;
+            offset: number;
+            limit: number;
+        };
+        SqlQueryExport: {
+            rid: string;
+            name: string;
+            parentFolderRid: string;
+            path: string;
+        };
+        SavedSqlQuery: {
+            id: string;
+            name: string;
+            query: string;
+            createdTime: string;
+            updatedTime: string;
         };
     };
     responses: never;

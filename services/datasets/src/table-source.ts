@@ -1,0 +1,70 @@
+import { createReadStream } from 'node:fs';
+import type { Principal, ResourceActor } from '@openfoundry/authz';
+import type { DatasetFieldSchema } from '@openfoundry/engine';
+import { NotFoundError, PermissionDeniedError } from '@openfoundry/kernel';
+import { requireDataset, type DatasetsDeps } from './datasets.deps.js';
+import type { DatasetService } from './dataset.service.js';
+import type { FileService } from './file.service.js';
+import { resolveView } from './view.resolver.js';
+
+/** A dataset view readable by a principal, as engines need it: pinned and as local Parquet files. */
+export interface ReadableTable {
+  datasetRid: string;
+  path: string;
+  branchName: string;
+  endTransactionRid: string | undefined;
+  files: string[];
+  columns: DatasetFieldSchema[] | undefined;
+}
+
+/**
+ * Datasets as tables for other services (SQL now, pipelines later): resolve a reference the
+ * caller may read, and write a Parquet file as a new dataset. Access is decided here, as for
+ * every other read of a dataset.
+ */
+export interface DatasetTables {
+  /** Undefined when the dataset is missing, of another organization or not readable, or the branch or transaction is not there. */
+  resolve(
+    principal: Principal,
+    reference: { target: string; branch?: string | undefined; transactionRid?: string | undefined; fallbackBranches: string[] },
+  ): Promise<ReadableTable | undefined>;
+  createFromParquet(actor: ResourceActor, input: { parentFolderRid: string; name: string; parquetPath: string }): Promise<{ rid: string; name: string; parentFolderRid: string; path: string }>;
+}
+
+export function datasetTables(deps: DatasetsDeps, datasets: DatasetService, files: FileService): DatasetTables {
+  const { repo, resources, blobs } = deps;
+  return {
+    async resolve(principal, reference) {
+      try {
+        const rid = reference.target.startsWith('/') ? (await resources.resolvePath(principal, reference.target))?.rid : reference.target;
+        if (!rid) return undefined;
+        const { row, resource } = await requireDataset(deps, repo.db, { principal }, rid, 'read', 'ReadTableDataset');
+        const view = await resolveView(repo, repo.db, row, {
+          branchName: reference.branch,
+          endTransactionRid: reference.transactionRid,
+          fallbackBranches: reference.fallbackBranches,
+        });
+        const viewFiles = view.range ? (await repo.viewFiles(repo.db, view.range, undefined, undefined)).filter((f) => f.schema !== null) : [];
+        const schema = viewFiles.length === 0 && view.range ? await repo.viewSchema(repo.db, view.range) : undefined;
+        return {
+          datasetRid: rid,
+          path: resource.path,
+          branchName: view.branchName,
+          endTransactionRid: view.range?.endTransactionRid,
+          files: await Promise.all(viewFiles.map((f) => blobs.localPath(f.blob_key!))),
+          columns: schema?.schema.fieldSchemaList,
+        };
+      } catch (e) {
+        // Missing, foreign, unreadable, or no such branch or transaction: all read as "no such table".
+        if (e instanceof NotFoundError || e instanceof PermissionDeniedError) return undefined;
+        throw e;
+      }
+    },
+    async createFromParquet(actor, input) {
+      const created = await datasets.create(actor, { parentFolderRid: input.parentFolderRid, name: input.name });
+      await files.importTable(actor, created.rid, createReadStream(input.parquetPath), { transactionType: 'SNAPSHOT' }, { format: 'parquet', path: 'part-00000.parquet' });
+      const { path } = await datasets.get(actor, created.rid);
+      return { ...created, path };
+    },
+  };
+}
