@@ -4628,6 +4628,7 @@ export interface components {
             fileCount?: number;
             sizeBytes?: string;
             rowCount?: string;
+            schema?: components["schemas"]["DatasetSchemaInput"];
         };
         DatasetFileInput: {
             path: string;
@@ -5069,6 +5070,7 @@ export interface components {
             fileCount?: number;
             sizeBytes?: string;
             rowCount?: string;
+            schema?: components["schemas"]["DatasetSchema"];
         };
         DatasetFile: {
             path: string;

@@ -269,6 +269,15 @@ export class DatasetRepository {
       .execute();
   }
 
+  /** The newest schema version attached to each of the transactions, for histories. */
+  async transactionSchemas(db: Db, rids: string[]): Promise<Map<string, SchemaRow>> {
+    const out = new Map<string, SchemaRow>();
+    if (!rids.length) return out;
+    const rows = await db.selectFrom('datasets.schemas').selectAll().where('transaction_rid', 'in', rids).orderBy('created_time', 'asc').execute();
+    for (const r of rows) out.set(r.transaction_rid, { ...r, schema: typeof r.schema === 'string' ? JSON.parse(r.schema) : r.schema });
+    return out;
+  }
+
   async findSchemaVersion(db: Db, datasetRid: string, versionId: string): Promise<SchemaRow | undefined> {
     return db.selectFrom('datasets.schemas').selectAll().where('dataset_rid', '=', datasetRid).where('version_id', '=', versionId).executeTakeFirst();
   }

@@ -54,6 +54,7 @@ export const TransactionJson = z
     fileCount: z.number().int().optional(),
     sizeBytes: z.string().optional(),
     rowCount: z.string().optional(),
+    schema: DatasetSchemaBody.optional(),
   })
   .meta({ id: 'DatasetTransaction' });
 export const CreateTransactionBody = z.strictObject({ transactionType: z.string().max(50) });

@@ -1,4 +1,5 @@
 import type { ResolvedResource } from '@openfoundry/authz';
+import type { DatasetSchema } from '@openfoundry/engine';
 import type { FileTotals } from './dataset.repository.js';
 import type { BranchRow, FileRow, TransactionRow, TransactionStatus, TransactionType } from './datasets.types.js';
 
@@ -27,6 +28,8 @@ export interface TransactionJson {
   fileCount?: number;
   sizeBytes?: string;
   rowCount?: string;
+  /** The schema version this transaction recorded (imports, putSchema), when it has one. */
+  schema?: DatasetSchema;
 }
 
 /** Foundry's `File`. */
@@ -45,7 +48,7 @@ export function toBranch(row: BranchRow): BranchJson {
   return row.head_transaction_rid ? { name: row.name, transactionRid: row.head_transaction_rid } : { name: row.name };
 }
 
-export function toTransaction(row: TransactionRow, totals?: FileTotals): TransactionJson {
+export function toTransaction(row: TransactionRow, totals?: FileTotals, schema?: DatasetSchema): TransactionJson {
   const json: TransactionJson = {
     rid: row.rid,
     transactionType: row.type,
@@ -60,6 +63,7 @@ export function toTransaction(row: TransactionRow, totals?: FileTotals): Transac
     json.sizeBytes = String(totals.sizeBytes);
     if (totals.rowCount !== null) json.rowCount = String(totals.rowCount);
   }
+  if (schema) json.schema = schema;
   return json;
 }
 

@@ -106,8 +106,9 @@ export class TransactionService {
     if (!branch) throw DatasetsErrors.branchNotFound(datasetRid, branchName);
     if (!branch.head_transaction_rid) return { data: [] };
     const rows = await repo.history(repo.db, branch.head_transaction_rid, token ? Number(token[0]) : undefined, pageSize + 1);
-    const totals = await repo.transactionTotals(repo.db, rows.map((r) => r.rid));
-    return toPage(rows, pageSize, (r) => [r.depth], (r) => toTransaction(r, totals.get(r.rid)));
+    const rids = rows.map((r) => r.rid);
+    const [totals, schemas] = await Promise.all([repo.transactionTotals(repo.db, rids), repo.transactionSchemas(repo.db, rids)]);
+    return toPage(rows, pageSize, (r) => [r.depth], (r) => toTransaction(r, totals.get(r.rid), schemas.get(r.rid)?.schema));
   }
 
   // --- transactions -------------------------------------------------------------------------
@@ -168,8 +169,9 @@ export class TransactionService {
     await requireDataset(this.deps, repo.db, actor, datasetRid, 'read', 'ListTransactions');
     const after = token ? { time: new Date(String(token[0])), rid: String(token[1]) } : undefined;
     const rows = await repo.listTransactions(repo.db, datasetRid, after, pageSize + 1);
-    const totals = await repo.transactionTotals(repo.db, rows.map((r) => r.rid));
-    return toPage(rows, pageSize, (r) => [new Date(r.created_time).toISOString(), r.rid], (r) => toTransaction(r, totals.get(r.rid)));
+    const rids = rows.map((r) => r.rid);
+    const [totals, schemas] = await Promise.all([repo.transactionTotals(repo.db, rids), repo.transactionSchemas(repo.db, rids)]);
+    return toPage(rows, pageSize, (r) => [new Date(r.created_time).toISOString(), r.rid], (r) => toTransaction(r, totals.get(r.rid), schemas.get(r.rid)?.schema));
   }
 
   async commit(actor: Actor, datasetRid: string, transactionRid: string): Promise<TransactionJson> {

@@ -40,6 +40,7 @@ describe('imports and tables', () => {
     ]);
     const history = ok(await http().get(`/api/v2/datasets/${sales.rid}/branches/master/transactions`), 'history').data;
     expect(history[0]).toMatchObject({ rowCount: '3', fileCount: 1 });
+    expect(history[0].schema.fieldSchemaList.map((f: { name: string }) => f.name)).toEqual(['id', 'name', 'amount', 'day']);
   });
 
   it('previews rows with types and pages through them', async () => {
