@@ -86,41 +86,7 @@ export interface ServerConfig extends Omit<RawServerConfig, 'secretKey' | 'publi
   secureCookies: boolean;
 }
 
-/** Environment variable (and flag) of each setting, for error messages and the docs. */
-export const SETTING_NAMES: Record<keyof RawServerConfig, string> = {
-  port: 'PORT (--port)',
-  host: 'HOST (--host)',
-  dataDir: 'OPENFOUNDRY_DATA_DIR (--data-dir)',
-  databaseUrl: 'DATABASE_URL (--database-url)',
-  publicUrl: 'OPENFOUNDRY_PUBLIC_URL',
-  logLevel: 'OPENFOUNDRY_LOG_LEVEL (--log-level)',
-  bodyLimitBytes: 'OPENFOUNDRY_BODY_LIMIT_BYTES',
-  trustProxy: 'OPENFOUNDRY_TRUST_PROXY',
-  secretKey: 'OPENFOUNDRY_SECRET_KEY',
-  adminEmail: 'OPENFOUNDRY_ADMIN_EMAIL',
-  adminPassword: 'OPENFOUNDRY_ADMIN_PASSWORD',
-  adminOrg: 'OPENFOUNDRY_ADMIN_ORG',
-  sessionTtlMs: 'OPENFOUNDRY_SESSION_TTL',
-  outboundAllowHosts: 'OPENFOUNDRY_OUTBOUND_ALLOW_HOSTS',
-  webDir: 'OPENFOUNDRY_WEB_DIR',
-  storage: 'OPENFOUNDRY_STORAGE',
-  s3Endpoint: 'OPENFOUNDRY_S3_ENDPOINT',
-  s3Region: 'OPENFOUNDRY_S3_REGION',
-  s3Bucket: 'OPENFOUNDRY_S3_BUCKET',
-  s3AccessKeyId: 'OPENFOUNDRY_S3_ACCESS_KEY_ID',
-  s3SecretAccessKey: 'OPENFOUNDRY_S3_SECRET_ACCESS_KEY',
-  s3ForcePathStyle: 'OPENFOUNDRY_S3_FORCE_PATH_STYLE',
-  s3Prefix: 'OPENFOUNDRY_S3_PREFIX',
-  maxFileBytes: 'OPENFOUNDRY_MAX_FILE_BYTES',
-  engineThreads: 'OPENFOUNDRY_ENGINE_THREADS',
-  engineMemoryLimit: 'OPENFOUNDRY_ENGINE_MEMORY_LIMIT',
-  sqlRowLimit: 'OPENFOUNDRY_SQL_ROW_LIMIT',
-  sqlExportRowLimit: 'OPENFOUNDRY_SQL_EXPORT_ROW_LIMIT',
-  sqlTimeoutMs: 'OPENFOUNDRY_SQL_TIMEOUT',
-  sqlMemoryLimit: 'OPENFOUNDRY_SQL_MEMORY_LIMIT',
-  sqlResultRetentionMs: 'OPENFOUNDRY_SQL_RESULT_RETENTION',
-};
-
+/** Environment variable of each setting. */
 const ENV: Record<keyof RawServerConfig, string> = {
   port: 'PORT',
   host: 'HOST',
@@ -154,6 +120,20 @@ const ENV: Record<keyof RawServerConfig, string> = {
   sqlMemoryLimit: 'OPENFOUNDRY_SQL_MEMORY_LIMIT',
   sqlResultRetentionMs: 'OPENFOUNDRY_SQL_RESULT_RETENTION',
 };
+
+/** Settings that also have a command-line flag. */
+const FLAGS: Partial<Record<keyof RawServerConfig, string>> = {
+  port: '--port',
+  host: '--host',
+  dataDir: '--data-dir',
+  databaseUrl: '--database-url',
+  logLevel: '--log-level',
+};
+
+/** Environment variable (and flag) of each setting, for error messages and the docs. */
+export const SETTING_NAMES = Object.fromEntries(
+  Object.entries(ENV).map(([key, name]) => [key, FLAGS[key as keyof RawServerConfig] ? `${name} (${FLAGS[key as keyof RawServerConfig]})` : name]),
+) as Record<keyof RawServerConfig, string>;
 
 /**
  * Reads configuration from the environment, overridden by command-line flags, and validates it.

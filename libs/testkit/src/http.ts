@@ -91,3 +91,20 @@ export function expectEnvelope(res: HttpResponse, status: number, errorName?: st
   if (!ok) throw new Error(`expected ${status}${errorName ? ` ${errorName}` : ''} envelope, got ${res.status} ${res.text.slice(0, 500)}`);
   return b as { errorCode: string; errorName: string; errorInstanceId: string; parameters: Record<string, unknown> };
 }
+
+/** What Palantir's published clients throw for an error response (their `PalantirApiError`). */
+export interface ApiError {
+  statusCode?: number;
+  errorName?: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** The error a client call rejects with; fails the test when the call succeeds. */
+export async function apiError(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ApiError;
+  }
+  throw new Error('expected the call to fail');
+}

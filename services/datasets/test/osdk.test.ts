@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '@osdk/client';
 import { Branches, Datasets, Files, Transactions } from '@osdk/foundry.datasets';
 import { tableFromIPC } from 'apache-arrow';
-import type { TestOrg, TestServer } from '@openfoundry/testkit';
+import { apiError, type TestOrg, type TestServer } from '@openfoundry/testkit';
 import { MISSING_DATASET, startDatasetsServer } from './datasets.fixtures.js';
 
 /** Palantir's published datasets client, unchanged, against our server: the contract nobody here wrote. */
@@ -13,14 +13,6 @@ let projectRid: string;
 let client: PlatformClient;
 let otherClient: PlatformClient;
 
-async function apiError(p: Promise<unknown>): Promise<{ statusCode?: number; errorName?: string; parameters?: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; errorName?: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   ({ ts, org, projectRid } = await startDatasetsServer());

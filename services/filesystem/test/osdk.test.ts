@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '@osdk/client';
 import { Folders, Projects, ResourceRoles, Resources, Spaces, type Resource } from '@osdk/foundry.filesystem';
 import { Groups, GroupMembers } from '@osdk/foundry.admin';
-import type { TestOrg, TestServer, TestUser } from '@openfoundry/testkit';
+import { apiError, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
 import { MISSING_RID, startFilesystemServer } from './filesystem.fixtures.js';
 
 /**
@@ -23,14 +23,6 @@ const plain = <T extends { rid: string }>(x: T): Omit<T, 'rid'> & { rid: string 
 
 const client = (token: string) => createPlatformClient(ts.url, () => Promise.resolve(token));
 
-async function apiError(p: Promise<unknown>): Promise<{ statusCode?: number; errorName?: string; parameters?: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; errorName?: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   ts = await startFilesystemServer();

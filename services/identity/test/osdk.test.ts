@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '@osdk/client';
 import { GroupMembers, Groups, Organizations, Users } from '@osdk/foundry.admin';
-import { startTestServer, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
+import { apiError, startTestServer, type TestOrg, type TestServer, type TestUser } from '@openfoundry/testkit';
 
 /**
  * Palantir's published admin client, unchanged, against our server: the contract nobody here
@@ -16,14 +16,6 @@ let member: TestUser;
 
 const client = (token: string) => createPlatformClient(ts.url, () => Promise.resolve(token));
 
-async function apiError(p: Promise<unknown>): Promise<{ statusCode?: number; errorName?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; errorName?: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   ts = await startTestServer();
