@@ -81,14 +81,15 @@ export function createOpenFoundryClient(options: OpenFoundryClientOptions): Open
   };
   client.use(auth);
 
-  return Object.assign(client, {
-    setCsrfToken(token: string | undefined) {
-      csrfToken = token;
+  // defineProperties, not Object.assign: assign would read the getter once and copy its value.
+  return Object.defineProperties(client, {
+    setCsrfToken: {
+      value: (token: string | undefined) => {
+        csrfToken = token;
+      },
     },
-    get csrfToken() {
-      return csrfToken;
-    },
-  });
+    csrfToken: { get: () => csrfToken, enumerable: true },
+  }) as typeof client & { setCsrfToken(token: string | undefined): void; readonly csrfToken: string | undefined };
 }
 
 /**

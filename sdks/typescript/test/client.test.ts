@@ -76,7 +76,9 @@ describe('@openfoundry/sdk against the real server', () => {
     expect(isOpenFoundryError(refused, 'InvalidCsrfToken')).toBe(true);
 
     // ...and accepted with it.
+    expect(client.csrfToken).toBeUndefined();
     client.setCsrfToken(login.csrfToken);
+    expect(client.csrfToken).toBe(login.csrfToken);
     const created = await ok(client.POST('/api/v2/auth/tokens', { body: { name: 'sdk', expiresInDays: 1, scopes: ['api:admin-read'] } }));
     expect(created.token).toMatch(/\S{20,}/);
     const listed = [];
