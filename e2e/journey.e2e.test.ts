@@ -59,6 +59,7 @@ describe('browser journey: projects, sharing and audit', () => {
     });
 
     await step(page, 'create a folder in the project', async () => {
+      await page.getByTestId('new-menu').click();
       await page.getByTestId('new-folder').click();
       const dialog = page.getByRole('dialog', { name: 'New folder' });
       await dialog.getByLabel('Folder name').fill(folderName);

@@ -32,6 +32,7 @@ export function ensureWebBuilt(): void {
     newestMtime(join(root, 'sdks/typescript/src')),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', '@openfoundry/web'], { cwd: root, stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const r = spawnSync('npm', ['run', 'build', '-w', '@openfoundry/web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`building the web app failed (exit ${r.status})`);
 }

@@ -7,6 +7,9 @@ import { HomePage } from './pages/HomePage';
 import { SpacesPage } from './pages/SpacesPage';
 import { FolderPage } from './pages/FolderPage';
 import { TrashPage } from './pages/TrashPage';
+import { DatasetsPage } from './pages/DatasetsPage';
+import { DatasetPage } from './pages/dataset/DatasetPage';
+import { SqlPage } from './pages/SqlPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { GroupsPage } from './pages/admin/GroupsPage';
@@ -38,6 +41,9 @@ const router = createBrowserRouter([
       { index: true, element: <HomePage /> },
       { path: 'files', element: <SpacesPage /> },
       { path: 'files/:rid', element: <FolderPage /> },
+      { path: 'datasets', element: <DatasetsPage /> },
+      { path: 'datasets/:rid', element: <DatasetPage /> },
+      { path: 'sql', element: <SqlPage /> },
       { path: 'trash', element: <TrashPage /> },
       { path: 'settings/tokens', element: <TokensPage /> },
       {

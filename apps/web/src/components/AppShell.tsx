@@ -15,6 +15,8 @@ interface NavEntry {
 const MAIN_NAV: NavEntry[] = [
   { to: '/', label: 'Home', icon: 'home', end: true },
   { to: '/files', label: 'Projects & files', icon: 'folder-close' },
+  { to: '/datasets', label: 'Datasets', icon: 'database' },
+  { to: '/sql', label: 'SQL', icon: 'console' },
   { to: '/trash', label: 'Trash', icon: 'trash' },
 ];
 

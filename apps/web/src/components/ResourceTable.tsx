@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { HTMLTable, Icon } from '@blueprintjs/core';
 import { KIND_ICON, KIND_LABEL, isContainer, kindOf, type Resource } from '../lib/filesystem';
 import { formatDateTime, formatRelative } from '../lib/format';
+import { DATASET_TYPE, datasetUrl } from '../lib/datasets';
 import { PrincipalLabel } from '../lib/principals';
 import { ResourceActions } from './ResourceActions';
 
@@ -22,15 +23,22 @@ export function ResourceTable({ resources }: { resources: Resource[] }) {
       <tbody>
         {sorted.map((r) => {
           const kind = kindOf(r);
+          const dataset = r.type === DATASET_TYPE;
           return (
             <tr key={r.rid} data-testid="resource-row" data-name={r.displayName}>
               <td>
                 <span className="of-name-cell">
-                  <Icon icon={KIND_ICON[kind]} className="of-muted" />
-                  {isContainer(r) ? <Link to={`/files/${encodeURIComponent(r.rid)}`}>{r.displayName}</Link> : <span>{r.displayName}</span>}
+                  <Icon icon={dataset ? 'database' : KIND_ICON[kind]} className="of-muted" />
+                  {isContainer(r) ? (
+                    <Link to={`/files/${encodeURIComponent(r.rid)}`}>{r.displayName}</Link>
+                  ) : dataset ? (
+                    <Link to={datasetUrl(r.rid)}>{r.displayName}</Link>
+                  ) : (
+                    <span>{r.displayName}</span>
+                  )}
                 </span>
               </td>
-              <td className="of-muted">{kind === 'resource' ? r.type : KIND_LABEL[kind]}</td>
+              <td className="of-muted">{dataset ? 'Dataset' : kind === 'resource' ? r.type : KIND_LABEL[kind]}</td>
               <td title={formatDateTime(r.updatedTime)}>{formatRelative(r.updatedTime)}</td>
               <td>
                 <PrincipalLabel id={r.updatedBy} type="USER" showIcon={false} />

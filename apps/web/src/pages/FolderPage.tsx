@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Button, Icon, NonIdealState, Spinner } from '@blueprintjs/core';
+import { Button, Icon, Menu, MenuItem, NonIdealState, PopoverNext, Spinner } from '@blueprintjs/core';
 import { api, ok } from '../lib/api';
 import { FOLDER_KIND, KIND_ICON, KIND_LABEL, folderAsResource, invalidateFilesystem, useChildren, useFolder, useFolderChain } from '../lib/filesystem';
 import { formatDateTime } from '../lib/format';
@@ -10,6 +10,7 @@ import { showSuccess } from '../lib/toaster';
 import { PageHeader } from '../components/PageHeader';
 import { NameDialog } from '../components/NameDialog';
 import { CreateProjectDialog } from '../components/CreateProjectDialog';
+import { CreateDatasetDialog } from '../components/CreateDatasetDialog';
 import { ResourceActions } from '../components/ResourceActions';
 import { ResourceTable } from '../components/ResourceTable';
 
@@ -33,6 +34,26 @@ function FolderBreadcrumbs({ rid }: { rid: string }) {
   );
 }
 
+type Creating = 'folder' | 'project' | 'dataset' | 'dataset-upload' | null;
+
+/** The "New" menu of a project or folder: a folder, an empty dataset, or a dataset from a file. */
+function NewMenu({ onPick, minimal }: { onPick: (c: Exclude<Creating, null | 'project'>) => void; minimal?: boolean }) {
+  return (
+    <PopoverNext
+      placement="bottom-end"
+      content={
+        <Menu>
+          <MenuItem icon="folder-new" text="Folder" onClick={() => onPick('folder')} data-testid="new-folder" />
+          <MenuItem icon="database" text="Dataset" onClick={() => onPick('dataset')} data-testid="new-dataset" />
+          <MenuItem icon="upload" text="Dataset from a file…" onClick={() => onPick('dataset-upload')} data-testid="new-dataset-upload" />
+        </Menu>
+      }
+    >
+      <Button intent={minimal ? 'none' : 'primary'} icon="add" endIcon="caret-down" text="New" data-testid={minimal ? 'new-menu-empty' : 'new-menu'} />
+    </PopoverNext>
+  );
+}
+
 /** A space (its projects), a project or a folder (its contents), with the actions allowed on it. */
 export function FolderPage() {
   const { rid = '' } = useParams();
@@ -40,7 +61,7 @@ export function FolderPage() {
   const queryClient = useQueryClient();
   const folder = useFolder(rid);
   const children = useChildren(rid);
-  const [creating, setCreating] = useState<'folder' | 'project' | null>(null);
+  const [creating, setCreating] = useState<Creating>(null);
   const createFolder = useMutation({
     meta: { action: 'Create folder' },
     mutationFn: (displayName: string) => ok(api.POST('/api/v2/filesystem/folders', { body: { parentFolderRid: rid, displayName } })),
@@ -83,7 +104,7 @@ export function FolderPage() {
             <Button intent="primary" icon="add" text="New project" onClick={() => setCreating('project')} data-testid="new-project" />
           ) : (
             <>
-              <Button intent="primary" icon="folder-new" text="New folder" onClick={() => setCreating('folder')} data-testid="new-folder" />
+              <NewMenu onPick={setCreating} />
               <ResourceActions resource={folderAsResource(f)} variant="header" onTrashed={() => navigate(`/files/${encodeURIComponent(f.parentFolderRid)}`)} />
             </>
           )
@@ -99,7 +120,7 @@ export function FolderPage() {
             trashed ? undefined : kind === 'space' ? (
               <Button icon="add" text="New project" onClick={() => setCreating('project')} />
             ) : (
-              <Button icon="folder-new" text="New folder" onClick={() => setCreating('folder')} />
+              <NewMenu onPick={setCreating} minimal />
             )
           }
         />
@@ -116,6 +137,9 @@ export function FolderPage() {
         onSubmit={(name) => createFolder.mutate(name)}
         onClose={() => setCreating(null)}
       />
+      {kind !== 'space' ? (
+        <CreateDatasetDialog isOpen={creating === 'dataset' || creating === 'dataset-upload'} withFile={creating === 'dataset-upload'} folderRid={rid} onClose={() => setCreating(null)} />
+      ) : null}
       <CreateProjectDialog isOpen={creating === 'project'} spaceRid={kind === 'space' ? rid : undefined} onClose={() => setCreating(null)} />
     </div>
   );
