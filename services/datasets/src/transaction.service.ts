@@ -5,7 +5,7 @@ import { deleteBlobsQuietly, recordEvent, requireDataset, type Actor, type Datas
 import { DatasetsErrors } from './datasets.errors.js';
 import { TRANSACTION_TYPES, type DatasetRow, type DatasetsTables, type FileRow, type TransactionRow, type TransactionType } from './datasets.types.js';
 import type { Executor } from '@openfoundry/db';
-import { DEFAULT_BRANCH, validateBranchName } from './names.js';
+import { validateBranchName } from './names.js';
 import { toBranch, toTransaction, type BranchJson, type TransactionJson } from './presenters.js';
 
 type Db = Executor<DatasetsTables>;
@@ -118,16 +118,10 @@ export class TransactionService {
       throw DatasetsErrors.invalidTransactionType(datasetRid, undefined, transactionType, TRANSACTION_TYPES.join(', '));
     }
     const { repo } = this.deps;
-    try {
-      return await repo.transaction(async (trx) => {
-        const { row: dataset } = await requireDataset(this.deps, trx, actor, datasetRid, 'write', 'CreateTransaction');
-        const row = await this.open(trx, actor, dataset, branchName, transactionType as TransactionType);
-        return toTransaction(row);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw DatasetsErrors.openTransactionAlreadyExists(datasetRid, branchName ?? DEFAULT_BRANCH);
-      throw e;
-    }
+    return repo.transaction(async (trx) => {
+      const { row: dataset } = await requireDataset(this.deps, trx, actor, datasetRid, 'write', 'CreateTransaction');
+      return toTransaction(await this.open(trx, actor, dataset, branchName, transactionType as TransactionType));
+    });
   }
 
   /** Opens a transaction inside the caller's database transaction (uploads without a transaction use it too). */
@@ -149,7 +143,13 @@ export class TransactionService {
       closed_by: null,
       closed_time: null,
     };
-    await repo.insertTransaction(trx, row);
+    try {
+      await repo.insertTransaction(trx, row);
+    } catch (e) {
+      // A concurrent request opened one first (the partial unique index decides).
+      if (isUniqueViolation(e)) throw DatasetsErrors.openTransactionAlreadyExists(dataset.rid, name);
+      throw e;
+    }
     await recordEvent(this.deps, trx, actor, 'datasets.transaction.create', [dataset.rid, row.rid], { branchName: name, transactionType: type });
     return row;
   }

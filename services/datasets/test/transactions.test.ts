@@ -113,6 +113,13 @@ describe('transactions', () => {
     expectEnvelope(await http().post(`/api/v2/datasets/${ds.rid}/transactions/${open.rid}/abort`), 400, 'TransactionNotOpen');
     expectEnvelope(await http().post(`/api/v2/datasets/${ds.rid}/transactions/${t.rid}/commit`), 400, 'TransactionNotOpen');
     expectEnvelope(await upload(http(), ds.rid, 'late.txt', 'x', { transactionRid: open.rid }), 400, 'TransactionNotOpen');
+    // Concurrent uploads that each open and commit a transaction: winners commit, losers get a clean 409.
+    const uploads = await Promise.all(Array.from({ length: 5 }, (_, i) => upload(http(), ds.rid, `u${i}.txt`, `${i}`)));
+    for (const r of uploads) expect([200, 409]).toContain(r.status);
+    const won = uploads.map((r, i) => (r.status === 200 ? `u${i}.txt` : undefined)).filter(Boolean);
+    expect(won.length).toBeGreaterThan(0);
+    const files = Object.keys(await viewContents(http(), ds.rid));
+    expect(files.filter((f) => f.startsWith('u'))).toEqual(won);
   });
 
   it('an APPEND that would overwrite a file fails at commit and changes nothing', async () => {
