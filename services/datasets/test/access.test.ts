@@ -77,7 +77,9 @@ describe('dataset access', () => {
         expect(Object.keys(a.parameters)).toEqual(Object.keys(b.parameters));
         expect(res.text).not.toContain('secret');
       }
-      for (const res of [await upload(caller, ds.rid, 'x.txt', 'x'), await upload(caller, MISSING_DATASET, 'x.txt', 'x')]) {
+      const importInto = (rid: string) =>
+        caller.post(`/api/v2/datasets/${rid}/import?format=csv`, undefined, { raw: Buffer.from('a\n1\n'), headers: { 'content-type': 'application/octet-stream' } });
+      for (const res of [await upload(caller, ds.rid, 'x.txt', 'x'), await upload(caller, MISSING_DATASET, 'x.txt', 'x'), await importInto(ds.rid), await importInto(MISSING_DATASET)]) {
         expectEnvelope(res, 404, 'DatasetNotFound');
       }
     }

@@ -199,6 +199,11 @@ describe('SQL queries', () => {
     expect(preview.rowCount).toBe(4);
     expect(preview.schema.fieldSchemaList.map((f: { name: string }) => f.name)).toEqual(['region', 'total']);
     // A viewer cannot write into the project.
+    expectEnvelope(await org.admin.http.post(`/api/v2/sqlQueries/${status.queryId}/export`, { parentFolderRid: projectRid }), 400);
+    expectEnvelope(await org.admin.http.post(`/api/v2/sqlQueries/${status.queryId}/export`, { parentFolderRid: 'not-a-rid', name: 'x' }), 400, 'InvalidResourceIdentifier');
+    expectEnvelope(await org.admin.http.post(`/api/v2/sqlQueries/${status.queryId}/export`, { parentFolderRid: projectRid, name: 'totals' }), 409);
+    expectEnvelope(await org.admin.http.get(`/api/v2/sqlQueries/${status.queryId}/rows?offset=-1`), 400);
+    expectEnvelope(await org.admin.http.get(`/api/v2/sqlQueries/${status.queryId}/rows?limit=100000`), 400);
     const mine = ok(await run(viewer.http, 'SELECT 1 AS one'), 'run');
     expectEnvelope(await viewer.http.post(`/api/v2/sqlQueries/${mine.queryId}/export`, { parentFolderRid: projectRid, name: 'nope' }), 403);
     const events = ok(await org.admin.http.get('/api/v2/audit/events?category=sql.&pageSize=1000'), 'audit').data.map((e: { category: string }) => e.category);
@@ -229,5 +234,31 @@ describe('SQL queries', () => {
     const results = await SqlQueries.getResults(client, (status as { queryId: string }).queryId, { preview: true });
     const table = tableFromIPC(new Uint8Array(await results.arrayBuffer()));
     expect(table.getChild('region')!.get(0)).toBe('south');
+  });
+});
+
+describe('row limits', () => {
+  it('truncates results at the row limit and exports every row, computed again at the same versions', async () => {
+    const small = await startTestServer({ env: { OPENFOUNDRY_SQL_ROW_LIMIT: '2', OPENFOUNDRY_SQL_EXPORT_ROW_LIMIT: '4' } });
+    try {
+      const o = await small.createOrg();
+      const spaces = ok(await o.admin.http.get('/api/v2/filesystem/spaces'), 'spaces');
+      const project = ok(await o.admin.http.post('/api/v2/filesystem/projects/create', { displayName: 'P', spaceRid: spaces.data[0].rid }), 'project');
+      const ds = ok(await o.admin.http.post('/api/v2/datasets', { parentFolderRid: project.rid, name: 'numbers' }), 'create');
+      await importCsv(o.admin.http, ds.rid, 'n\n1\n2\n3\n');
+      const status = ok(await run(o.admin.http, `SELECT n FROM "${ds.path}" ORDER BY n`), 'run');
+      expect(status).toMatchObject({ type: 'succeeded', rowCount: 2, truncated: true });
+      expect(ok(await o.admin.http.get(`/api/v2/sqlQueries/${status.queryId}/rows`), 'rows')).toMatchObject({ rows: [['1'], ['2']], truncated: true });
+      // The dataset changes after the query ran; the export still reads the version the query read.
+      await importCsv(o.admin.http, ds.rid, 'n\n4\n', { transactionType: 'APPEND', fileName: 'more.csv' });
+      const exported = ok(await o.admin.http.post(`/api/v2/sqlQueries/${status.queryId}/export`, { parentFolderRid: project.rid, name: 'all numbers' }), 'export');
+      expect(ok(await o.admin.http.get(`/api/v2/datasets/${exported.rid}/preview`), 'preview').rows).toEqual([['1'], ['2'], ['3']]);
+      // Beyond the export limit the export is refused rather than cut short.
+      await importCsv(o.admin.http, ds.rid, 'n\n5\n', { transactionType: 'APPEND', fileName: 'even-more.csv' });
+      const big = ok(await run(o.admin.http, `SELECT n FROM "${ds.path}"`), 'run');
+      expectEnvelope(await o.admin.http.post(`/api/v2/sqlQueries/${big.queryId}/export`, { parentFolderRid: project.rid, name: 'too many' }), 400, 'ExportTooLarge');
+    } finally {
+      await small.close();
+    }
   });
 });
