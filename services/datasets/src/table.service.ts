@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { columnStats, preview, readTable, validateSchema, type ColumnStats, type DatasetSchema, type PreviewResult, type TableSource } from '@openfoundry/engine';
+import { MAX_PREVIEW_ROWS, columnStats, preview, readTable, validateSchema, type ColumnStats, type DatasetSchema, type PreviewResult, type TableSource } from '@openfoundry/engine';
 import { InvalidArgumentError } from '@openfoundry/kernel';
 import { recordEvent, requireDataset, type AccessibleDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
 import { DatasetsErrors } from './datasets.errors.js';
@@ -13,8 +13,6 @@ export interface SchemaJson {
   schema: DatasetSchema;
   versionId: string;
 }
-
-export const MAX_PREVIEW_ROWS = 10_000;
 
 /** Schemas and tabular reads of a view: readTable (Arrow, CSV), preview, column statistics. */
 export class TableService {

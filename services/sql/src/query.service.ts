@@ -235,7 +235,7 @@ export class QueryService {
     const row = await this.find(actor, queryId);
     if (row.status === 'RUNNING') throw SqlErrors.queryRunning(queryId);
     if (row.status === 'CANCELED') throw SqlErrors.queryCanceled(queryId);
-    if (row.status === 'FAILED') throw SqlErrors.queryFailed(queryId, statusOf(row).type === 'failed' ? (row.error?.errorMessage as string) : '');
+    if (row.status === 'FAILED') throw SqlErrors.queryFailed(queryId, String(row.error?.errorMessage ?? 'The query failed.'));
     return row;
   }
 
