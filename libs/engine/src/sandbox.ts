@@ -221,6 +221,87 @@ function viewSql(table: SandboxTable): string {
   return `CREATE VIEW ${quoteIdentifier(table.name)} AS SELECT * FROM read_parquet([${files}], union_by_name = true)`;
 }
 
+/** A fresh, never-used instance with the start-up settings, and its private spill directory. */
+interface FreshInstance {
+  instance: DuckDBInstance;
+  spillDirectory: string | undefined;
+}
+
+async function createFreshInstance(options: SandboxOptions): Promise<FreshInstance> {
+  let spillDirectory: string | undefined;
+  if (options.tempDirectory !== undefined) spillDirectory = await mkdtemp(join(options.tempDirectory, 'sql-sandbox-'));
+  try {
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      allow_unsigned_extensions: 'false',
+      // Secrets would otherwise be read from and written to ~/.duckdb/stored_secrets.
+      allow_persistent_secrets: 'false',
+      // Structured errors: the error type and the position in the SQL, without parsing prose.
+      errors_as_json: 'true',
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      threads: String(options.threads ?? DEFAULT_THREADS),
+      // The default is `.tmp` in the working directory, which DuckDB then also lets queries read
+      // and COPY into: with no directory given nothing spills at all. A configured one stays
+      // readable to queries that know its (random) name, whatever allowed_directories says.
+      temp_directory: spillDirectory ?? '',
+      max_temp_directory_size: options.maxTempDirectorySize ?? DEFAULT_MAX_TEMP_SIZE,
+    });
+    return { instance, spillDirectory };
+  } catch (e) {
+    if (spillDirectory !== undefined) await rm(spillDirectory, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * One spare instance per set of start-up settings, created ahead of the next query: starting a
+ * DuckDB instance is most of a sandbox's fixed cost (10–15 ms). A spare has never run anything
+ * and is handed out once, so nothing is shared between sandboxes.
+ */
+const spares = new Map<string, Promise<FreshInstance>>();
+
+function spareKey(options: SandboxOptions): string {
+  return JSON.stringify([options.memoryLimit, options.threads, options.tempDirectory, options.maxTempDirectorySize]);
+}
+
+async function takeFreshInstance(options: SandboxOptions): Promise<FreshInstance> {
+  const key = spareKey(options);
+  const spare = spares.get(key);
+  spares.delete(key);
+  const next = createFreshInstance(options);
+  // A failed spare is dropped quietly; the next take creates its own and reports the error.
+  next.catch(() => spares.delete(key));
+  spares.set(key, next);
+  if (spare) {
+    try {
+      return await spare;
+    } catch {
+      /* fall through: create one now */
+    }
+  }
+  return createFreshInstance(options);
+}
+
+/** Closes the spare instances (server shutdown) and removes their spill directories. */
+export async function closeSandboxSpares(): Promise<void> {
+  const pending = [...spares.values()];
+  spares.clear();
+  for (const p of pending) {
+    try {
+      const { instance, spillDirectory } = await p;
+      instance.closeSync();
+      if (spillDirectory !== undefined) await rm(spillDirectory, { recursive: true, force: true });
+    } catch {
+      /* a spare that never started has nothing to close */
+    }
+  }
+}
+
+/** DuckDB's internal views, the same in every instance of this DuckDB build: read once. */
+let internalViewNames: Promise<Set<string>> | undefined;
+
 /**
  * Opens a sandbox over `tables`. Everything that decides what user SQL can reach is fixed here,
  * before the first query, and then locked:
@@ -239,27 +320,10 @@ function viewSql(table: SandboxTable): string {
 export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
   checkOptions(options);
   let spillDirectory: string | undefined;
-  if (options.tempDirectory !== undefined) spillDirectory = await mkdtemp(join(options.tempDirectory, 'sql-sandbox-'));
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
   try {
-    instance = await DuckDBInstance.create(':memory:', {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      allow_unsigned_extensions: 'false',
-      // Secrets would otherwise be read from and written to ~/.duckdb/stored_secrets.
-      allow_persistent_secrets: 'false',
-      // Structured errors: the error type and the position in the SQL, without parsing prose.
-      errors_as_json: 'true',
-      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
-      threads: String(options.threads ?? DEFAULT_THREADS),
-      // The default is `.tmp` in the working directory, which DuckDB then also lets queries read
-      // and COPY into: with no directory given nothing spills at all. A configured one stays
-      // readable to queries that know its (random) name, whatever allowed_directories says.
-      temp_directory: spillDirectory ?? '',
-      max_temp_directory_size: options.maxTempDirectorySize ?? DEFAULT_MAX_TEMP_SIZE,
-    });
+    ({ instance, spillDirectory } = await takeFreshInstance(options));
     connection = await instance.connect();
     const files = options.tables.flatMap((t) => t.files);
     // allowed_directories can only be changed while external access is still on; it must be
@@ -279,8 +343,15 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
     }
     await connection.run('SET lock_configuration = true');
-    const internal = await connection.runAndReadAll('SELECT lower(view_name) FROM duckdb_views() WHERE internal');
-    const internalViews = new Set(internal.getRows().map((r) => String(r[0])));
+    const conn = connection;
+    internalViewNames ??= conn
+      .runAndReadAll('SELECT lower(view_name) FROM duckdb_views() WHERE internal')
+      .then((r) => new Set(r.getRows().map((row) => String(row[0]))))
+      .catch((e: unknown) => {
+        internalViewNames = undefined;
+        throw e;
+      });
+    const internalViews = await internalViewNames;
     return new DuckDBSandbox(instance, connection, options, internalViews, spillDirectory);
   } catch (e) {
     connection?.closeSync();

@@ -5,7 +5,7 @@ import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/no
 import { FoundryError } from '@openfoundry/kernel';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrowIpcBytes, openSandbox, sqlErrorLocation, type ChunkSource, type Sandbox, type SandboxResult } from '../src/index.js';
+import { arrowIpcBytes, closeSandboxSpares, openSandbox, sqlErrorLocation, type ChunkSource, type Sandbox, type SandboxResult } from '../src/index.js';
 
 let dir: string;
 let salesFile: string;
@@ -325,6 +325,9 @@ describe('opening and closing', () => {
   it('spills into a private directory that close() removes', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'sandbox-spill-'));
     const s = await openSandbox({ tables: [], memoryLimit: '64MB', threads: 1, tempDirectory: parent });
+    // Opening also prepared a spare instance for the next sandbox, with a directory of its own.
+    expect(await readdir(parent)).toHaveLength(2);
+    await closeSandboxSpares();
     try {
       const entries = await readdir(parent);
       expect(entries).toHaveLength(1);

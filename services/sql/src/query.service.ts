@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import type { ResourceActor } from '@openfoundry/authz';
 import { successEvent, type AuditLog } from '@openfoundry/audit';
-import { openSandbox, preview, readTable, writeRowsToParquet, duckdbTypeSql, type Engine, type PreviewResult, type SandboxTable } from '@openfoundry/engine';
+import { closeSandboxSpares, openSandbox, preview, readTable, writeRowsToParquet, duckdbTypeSql, type Engine, type PreviewResult, type SandboxTable } from '@openfoundry/engine';
 import { InvalidArgumentError, isFoundryError, isUuid, type Clock } from '@openfoundry/kernel';
 import type { BlobStore } from '@openfoundry/storage';
 import { readingsOf, scanQuery } from './references.js';
@@ -221,6 +221,7 @@ export class QueryService {
   async drain(): Promise<void> {
     for (const { controller } of this.running.values()) controller.abort();
     await Promise.all([...this.running.values()].map((r) => r.done));
+    await closeSandboxSpares();
   }
 
   // --- internals ----------------------------------------------------------------------------
