@@ -91,23 +91,25 @@ dbOptions(
     release();
     process.exit(0);
   }
-  const url = await server.listen();
-  // With an ephemeral port and no configured public URL, the link must carry the real port.
-  const base = config.port === 0 && !config.publicUrlConfigured ? url : config.publicUrl;
+  // The first admin (or the setup token) exists before the server answers /ready, so a
+  // supervisor or script that waits for /ready can sign in at once.
   const { identity } = server.platform;
-  let signIn: string;
+  let signIn: (base: string) => string;
   if (!(await identity.bootstrap.hasUsers())) {
     if (config.adminEmail && config.adminPassword) {
       await identity.bootstrap.createOrganizationWithAdmin({ orgName: config.adminOrg, email: config.adminEmail, password: config.adminPassword });
-      signIn = `Sign in as ${config.adminEmail} with the password from OPENFOUNDRY_ADMIN_PASSWORD.`;
+      signIn = () => `Sign in as ${config.adminEmail} with the password from OPENFOUNDRY_ADMIN_PASSWORD.`;
     } else {
       const token = await identity.bootstrap.createSetupToken();
-      signIn = `No users yet. Open this one-time setup link to create the first organization and admin:\n  ${base}/setup?token=${token}`;
+      signIn = (base) => `No users yet. Open this one-time setup link to create the first organization and admin:\n  ${base}/setup?token=${token}`;
     }
   } else {
-    signIn = 'Sign in with your account.';
+    signIn = () => 'Sign in with your account.';
   }
-  process.stdout.write(`OpenFoundry ${VERSION} is running at ${url}\n${signIn}\n`);
+  const url = await server.listen();
+  // With an ephemeral port and no configured public URL, the link must carry the real port.
+  const base = config.port === 0 && !config.publicUrlConfigured ? url : config.publicUrl;
+  process.stdout.write(`OpenFoundry ${VERSION} is running at ${url}\n${signIn(base)}\n`);
 });
 
 dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts: Flags) => {

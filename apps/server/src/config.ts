@@ -51,7 +51,7 @@ const schema = z
     engineMemoryLimit: z
       .string()
       .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GB')
-      .default('1GB'),
+      .default('512MB'),
     sqlRowLimit: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
     sqlExportRowLimit: z.coerce.number().int().min(1).default(1_000_000),
     sqlTimeoutMs: duration.default(parseDuration('5m')!),
