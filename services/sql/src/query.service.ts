@@ -97,6 +97,8 @@ export class QueryService {
         if (table) break;
       }
       if (!table) throw SqlErrors.datasetNotFound(name);
+      // Without files or a schema there is not even a column to select.
+      if (table.files.length === 0 && !table.columns?.length) throw SqlErrors.datasetHasNoTable(name);
       tables.push({ name, table });
     }
     const { repo, clock, audit } = this.deps;

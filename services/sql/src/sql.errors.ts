@@ -11,6 +11,8 @@ export const SqlErrors = {
   queryFailed: (queryId: string, errorMessage: string) => new FoundryError('INTERNAL', 'QueryFailed', { queryId, errorMessage }),
   /** A table reference that names no dataset the caller may read (missing and forbidden alike). */
   datasetNotFound: (reference: string) => new NotFoundError('DatasetNotFound', { reference }),
+  /** The dataset has no tabular (Parquet) data and no schema yet. */
+  datasetHasNoTable: (reference: string) => new InvalidArgumentError('DatasetHasNoTabularData', { reference }),
   savedQueryNotFound: (savedQueryId: string) => new NotFoundError('SavedQueryNotFound', { savedQueryId }),
   savedQueryNameTaken: (name: string) => new ConflictError('SavedQueryNameAlreadyExists', { name }),
 };

@@ -164,6 +164,8 @@ describe('SQL queries', () => {
     expect(failed).toMatchObject({ type: 'failed', errorMessage: expect.stringContaining('nonexistent') });
     expectEnvelope(await viewer.http.get(`/api/v2/sqlQueries/${failed.queryId}/getResults`), 500, 'QueryFailed');
     expectEnvelope(await viewer.http.post('/api/v2/sqlQueries/execute', { query: '' }), 400, 'QueryParseError');
+    const empty = ok(await org.admin.http.post('/api/v2/datasets', { parentFolderRid: projectRid, name: 'empty' }), 'create');
+    expectEnvelope(await viewer.http.post('/api/v2/sqlQueries/execute', { query: `SELECT * FROM "${empty.path}"` }), 400, 'DatasetHasNoTabularData');
     expectEnvelope(await viewer.http.post('/api/v2/sqlQueries/execute', { query: 'SELECT 1', extra: true }), 400);
     expectEnvelope(await viewer.http.post('/api/v2/sqlQueries/execute', { query: 'SELECT 1', fallbackBranchIds: 'master' }), 400);
   });
