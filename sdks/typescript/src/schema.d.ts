@@ -3312,6 +3312,7 @@ export interface paths {
                     pageSize?: number;
                     pageToken?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                 };
@@ -3358,6 +3359,7 @@ export interface paths {
                 query?: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                 };
@@ -3427,6 +3429,7 @@ export interface paths {
                 query?: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                 };
@@ -3469,6 +3472,7 @@ export interface paths {
                 query: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                     format: "ARROW" | "CSV";
@@ -3513,6 +3517,7 @@ export interface paths {
                 query?: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     endTransactionRid?: string;
                     versionId?: string;
                 };
@@ -3606,6 +3611,7 @@ export interface paths {
                 query?: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                     columns?: string | string[];
@@ -3652,6 +3658,7 @@ export interface paths {
                 query?: {
                     preview?: string;
                     branchName?: string;
+                    fallbackBranchIds?: string | string[];
                     startTransactionRid?: string;
                     endTransactionRid?: string;
                 };

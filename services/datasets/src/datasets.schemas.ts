@@ -22,8 +22,15 @@ const Columns = z
   .optional()
   .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : v.split(',')).filter((c) => c.length > 0)));
 
+/** Foundry's fallback branches, read in order when `branchName` does not exist (OpenFoundry on reads). */
+const FallbackBranches = z
+  .union([z.string().max(3000), z.array(BranchName).max(20)])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : v.split(',')).filter((b) => b.length > 0)));
+
 const ViewQuery = {
   branchName: BranchName.optional(),
+  fallbackBranchIds: FallbackBranches,
   startTransactionRid: Rid.optional(),
   endTransactionRid: Rid.optional(),
 };
@@ -67,7 +74,12 @@ export const UploadQuery = PreviewQuery.extend({ branchName: BranchName.optional
 export const DeleteFileQuery = PreviewQuery.extend({ branchName: BranchName.optional(), transactionRid: Rid.optional() });
 
 export const SchemaResponse = z.object({ branchName: z.string(), endTransactionRid: z.string(), schema: DatasetSchemaBody, versionId: z.string() }).meta({ id: 'GetDatasetSchemaResponse' });
-export const GetSchemaQuery = PreviewQuery.extend({ branchName: BranchName.optional(), endTransactionRid: Rid.optional(), versionId: z.string().max(100).optional() });
+export const GetSchemaQuery = PreviewQuery.extend({
+  branchName: BranchName.optional(),
+  fallbackBranchIds: FallbackBranches,
+  endTransactionRid: Rid.optional(),
+  versionId: z.string().max(100).optional(),
+});
 /** The schema's structure is checked by the engine (naming the bad field), so the body only fixes the envelope. */
 export const PutSchemaBody = z.strictObject({
   branchName: BranchName.optional(),

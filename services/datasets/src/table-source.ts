@@ -42,7 +42,7 @@ export function datasetTables(deps: DatasetsDeps, datasets: DatasetService, file
         const view = await resolveView(repo, repo.db, row, {
           branchName: reference.branch,
           endTransactionRid: reference.transactionRid,
-          fallbackBranches: reference.fallbackBranches,
+          fallbackBranchIds: reference.fallbackBranches,
         });
         const viewFiles = view.range ? (await repo.viewFiles(repo.db, view.range, undefined, undefined)).filter((f) => f.schema !== null) : [];
         const schema = viewFiles.length === 0 && view.range ? await repo.viewSchema(repo.db, view.range) : undefined;

@@ -14,7 +14,7 @@ export interface ViewRequest {
    * Branches to read, in order, when `branchName` does not exist on this dataset (Foundry's
    * fallback branches; pipelines and SQL use them). The dataset's default branch is not implied.
    */
-  fallbackBranches?: string[] | undefined;
+  fallbackBranchIds?: string[] | undefined;
 }
 
 /** A resolved view: the branch read and the range of its history; `range` is undefined for an empty branch. */
@@ -38,7 +38,7 @@ export async function resolveView(repo: DatasetRepository, db: Executor<Datasets
     if (request.branchName === undefined) branchName = t.branch_name;
   } else {
     let branch = await repo.findBranch(db, datasetRid, requested);
-    for (const fallback of request.fallbackBranches ?? []) {
+    for (const fallback of request.fallbackBranchIds ?? []) {
       if (branch) break;
       branch = await repo.findBranch(db, datasetRid, validateBranchName(fallback));
     }

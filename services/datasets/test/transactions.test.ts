@@ -68,6 +68,20 @@ describe('transactions', () => {
     expect(history[0]).toMatchObject({ createdBy: org.admin.userId, branchName: 'master', closedTime: expect.any(String) });
   });
 
+  it('reads fall back to other branches in order when the named one does not exist', async () => {
+    const ds = await createDataset(http(), projectRid, 'fallbacks');
+    const base = await writeTransaction(http(), ds.rid, 'SNAPSHOT', { 'a.txt': 'master' });
+    expectEnvelope(await http().get(`/api/v2/datasets/${ds.rid}/files?branchName=feature`), 404, 'BranchNotFound');
+    expect(await viewContents(http(), ds.rid, { branchName: 'feature', fallbackBranchIds: 'develop,master' })).toEqual({ 'a.txt': 'master' });
+    ok(await http().post(`/api/v2/datasets/${ds.rid}/branches`, { name: 'develop', transactionRid: base.rid }), 'branch');
+    await writeTransaction(http(), ds.rid, 'UPDATE', { 'a.txt': 'develop' }, 'develop');
+    expect(await viewContents(http(), ds.rid, { branchName: 'feature', fallbackBranchIds: 'develop,master' })).toEqual({ 'a.txt': 'develop' });
+    const schemaless = await http().get(`/api/v2/datasets/${ds.rid}/getSchema?branchName=feature&fallbackBranchIds=develop`);
+    expectEnvelope(schemaless, 404, 'SchemaNotFound');
+    expect(expectEnvelope(schemaless, 404).parameters).toMatchObject({ branchName: 'develop' });
+    expectEnvelope(await http().get(`/api/v2/datasets/${ds.rid}/files?branchName=feature&fallbackBranchIds=..`), 400, 'InvalidBranchName');
+  });
+
   it('a SNAPSHOT replaces the view; files are immutable and each version stays readable', async () => {
     const ds = await createDataset(http(), projectRid, 'snapshots');
     const t1 = await writeTransaction(http(), ds.rid, 'SNAPSHOT', { 'x.csv': 'one' });
