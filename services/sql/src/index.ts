@@ -13,7 +13,6 @@ import type { SqlDatasetSource, SqlTables } from './sql.types.js';
 
 export type { SqlDatasetSource, ResolvedTable } from './sql.types.js';
 export type { SqlLimits } from './query.service.js';
-export { scanQuery, readingsOf, type TableReference } from './references.js';
 
 /** The SQL service as the composition root sees it. */
 export interface SqlModule {

@@ -62,7 +62,7 @@ export function scanQuery(sql: string): ScannedQuery {
   };
   while (i < n) {
     const c = sql[i]!;
-    if (c === "'" ) {
+    if (c === "'") {
       let j = i + 1;
       while (j < n && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
       take(i, Math.min(j + 1, n));
