@@ -3,36 +3,17 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Icon, Menu, MenuItem, NonIdealState, PopoverNext, Spinner } from '@blueprintjs/core';
 import { api, ok } from '../lib/api';
-import { FOLDER_KIND, KIND_ICON, KIND_LABEL, folderAsResource, invalidateFilesystem, useChildren, useFolder, useFolderChain } from '../lib/filesystem';
+import { FOLDER_KIND, KIND_ICON, KIND_LABEL, folderAsResource, invalidateFilesystem, useChildren, useFolder } from '../lib/filesystem';
 import { formatDateTime } from '../lib/format';
 import { PrincipalLabel } from '../lib/principals';
 import { showSuccess } from '../lib/toaster';
 import { PageHeader } from '../components/PageHeader';
+import { FolderBreadcrumbs } from '../components/FolderBreadcrumbs';
 import { NameDialog } from '../components/NameDialog';
 import { CreateProjectDialog } from '../components/CreateProjectDialog';
 import { CreateDatasetDialog } from '../components/CreateDatasetDialog';
 import { ResourceActions } from '../components/ResourceActions';
 import { ResourceTable } from '../components/ResourceTable';
-
-function FolderBreadcrumbs({ rid }: { rid: string }) {
-  const chain = useFolderChain(rid);
-  return (
-    <ul className="bp6-breadcrumbs" data-testid="breadcrumbs">
-      <li>
-        <Link className="bp6-breadcrumb" to="/files">
-          <Icon icon="folder-close" /> Files
-        </Link>
-      </li>
-      {(chain.data ?? []).slice(0, -1).map((f) => (
-        <li key={f.rid}>
-          <Link className="bp6-breadcrumb" to={`/files/${encodeURIComponent(f.rid)}`}>
-            <Icon icon={KIND_ICON[FOLDER_KIND[f.type]]} /> {f.displayName}
-          </Link>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 type Creating = 'folder' | 'project' | 'dataset' | 'dataset-upload' | null;
 
@@ -83,7 +64,7 @@ export function FolderPage() {
   return (
     <div className="of-page">
       <PageHeader
-        breadcrumbs={<FolderBreadcrumbs rid={rid} />}
+        breadcrumbs={<FolderBreadcrumbs folderRid={rid} root={{ to: '/files', icon: 'folder-close', label: 'Files' }} includeFolder={false} />}
         title={
           <>
             <Icon icon={KIND_ICON[kind]} size={20} className="of-muted" />

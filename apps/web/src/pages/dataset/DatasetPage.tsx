@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Button, Callout, HTMLSelect, Icon, NonIdealState, Spinner, Tab, Tabs } from '@blueprintjs/core';
-import { FOLDER_KIND, KIND_ICON, useFolderChain, useResource } from '../../lib/filesystem';
+import { useResource } from '../../lib/filesystem';
 import { formatDateTime } from '../../lib/format';
 import { isOpenFoundryError } from '../../lib/api';
 import { describeError } from '../../lib/toaster';
 import { quoteIdentifier, shortRid, sqlWorkbenchUrl, useBranches, useDataset, useTransaction, type DatasetDetails, type DatasetView } from '../../lib/datasets';
 import { PageHeader } from '../../components/PageHeader';
+import { FolderBreadcrumbs } from '../../components/FolderBreadcrumbs';
 import { ResourceActions } from '../../components/ResourceActions';
 import { UploadDialog } from '../../components/UploadDialog';
 import { PreviewTab } from './PreviewTab';
@@ -18,26 +19,6 @@ import { TransactionTypeTag } from './txn';
 
 const TABS = ['preview', 'schema', 'history', 'branches', 'files'] as const;
 type TabId = (typeof TABS)[number];
-
-function DatasetBreadcrumbs({ parentFolderRid }: { parentFolderRid: string }) {
-  const chain = useFolderChain(parentFolderRid);
-  return (
-    <ul className="bp6-breadcrumbs" data-testid="breadcrumbs">
-      <li>
-        <Link className="bp6-breadcrumb" to="/datasets">
-          <Icon icon="database" /> Datasets
-        </Link>
-      </li>
-      {(chain.data ?? []).map((f) => (
-        <li key={f.rid}>
-          <Link className="bp6-breadcrumb" to={`/files/${encodeURIComponent(f.rid)}`}>
-            <Icon icon={KIND_ICON[FOLDER_KIND[f.type]]} /> {f.displayName}
-          </Link>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** "Viewing as of transaction X": what the time travel shows, and the way back to the latest. */
 function TimeTravelBanner({ rid, at, branchName, onLatest }: { rid: string; at: string; branchName: string; onLatest: () => void }) {
@@ -114,7 +95,7 @@ export function DatasetPage() {
   return (
     <div className="of-page of-page-wide">
       <PageHeader
-        breadcrumbs={<DatasetBreadcrumbs parentFolderRid={d.parentFolderRid} />}
+        breadcrumbs={<FolderBreadcrumbs folderRid={d.parentFolderRid} root={{ to: '/datasets', icon: 'database', label: 'Datasets' }} includeFolder />}
         title={
           <>
             <Icon icon="database" size={20} className="of-muted" />
