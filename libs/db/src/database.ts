@@ -157,3 +157,8 @@ class PgListeners {
     }
   }
 }
+
+/** Whether a database error is a unique-constraint violation (a concurrent request took the name or slot first). */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
+}

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '@openfoundry/db';
 import { PermissionDeniedError, decodePageToken, makeRid, requireRid, resolvePageSize, toPage, type Page } from '@openfoundry/kernel';
 import { DATASET_TYPE, recordEvent, requireDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
 import { DatasetsErrors } from './datasets.errors.js';
 import { DEFAULT_BRANCH } from './names.js';
 import { toDataset, type DatasetJson } from './presenters.js';
-import { isUniqueViolation } from './transaction.service.js';
 
 /** Datasets as resources: created in a folder (editors), read by viewers, with a default branch. */
 export class DatasetService {

@@ -4,16 +4,11 @@ import { schemasCompatible, type DatasetSchema } from '@openfoundry/engine';
 import { deleteBlobsQuietly, recordEvent, requireDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
 import { DatasetsErrors } from './datasets.errors.js';
 import { TRANSACTION_TYPES, type DatasetRow, type DatasetsTables, type FileRow, type TransactionRow, type TransactionType } from './datasets.types.js';
-import type { Executor } from '@openfoundry/db';
+import { isUniqueViolation, type Executor } from '@openfoundry/db';
 import { validateBranchName } from './names.js';
 import { toBranch, toTransaction, type BranchJson, type TransactionJson } from './presenters.js';
 
 type Db = Executor<DatasetsTables>;
-
-/** A unique index refused the write (a concurrent request took the name or slot first). */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
-}
 
 /** The one schema of a transaction's tabular files, or undefined when it wrote none. */
 function transactionSchema(transactionRid: string, files: FileRow[]): DatasetSchema | undefined {

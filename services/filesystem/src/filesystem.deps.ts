@@ -4,7 +4,6 @@ import type { Clock } from '@openfoundry/kernel';
 import type { ResourceRepository } from './resource.repository.js';
 import type { AccessService } from './access.service.js';
 
-
 /** What the filesystem's services share. */
 export interface FilesystemDeps {
   repo: ResourceRepository;
@@ -15,7 +14,3 @@ export interface FilesystemDeps {
   deleteHooks: Map<string, PermanentDeleteHook[]>;
 }
 
-/** A unique index refused the write (a concurrent request took the name first). */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
-}

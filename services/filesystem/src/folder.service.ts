@@ -1,7 +1,8 @@
 import { decodePageToken, requireRid, resolvePageSize, toPage, validateDisplayName, type Page } from '@openfoundry/kernel';
+import { isUniqueViolation } from '@openfoundry/db';
 import { recordEvent, viewerOf, type Actor } from './access.service.js';
 import { FilesystemErrors } from './filesystem.errors.js';
-import { isUniqueViolation, type FilesystemDeps } from './filesystem.deps.js';
+import type { FilesystemDeps } from './filesystem.deps.js';
 import { isFolderLike, toFolder, toResource, type FolderJson, type ResourceJson } from './resource.presenter.js';
 import type { TreeService } from './tree.service.js';
 

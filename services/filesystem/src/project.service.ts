@@ -1,8 +1,9 @@
 import { ROLE_IDS } from '@openfoundry/authz';
+import { isUniqueViolation } from '@openfoundry/db';
 import { decodePageToken, InvalidArgumentError, requireRid, resolvePageSize, toPage, validateDisplayName, type Page } from '@openfoundry/kernel';
 import { recordEvent, viewerOf, type Actor } from './access.service.js';
 import { FilesystemErrors } from './filesystem.errors.js';
-import { isUniqueViolation, type FilesystemDeps } from './filesystem.deps.js';
+import type { FilesystemDeps } from './filesystem.deps.js';
 import type { Grant } from './filesystem.types.js';
 import { toProject, type ProjectJson } from './resource.presenter.js';
 import { requireRoleIds, type RoleService } from './role.service.js';

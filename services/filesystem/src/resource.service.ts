@@ -1,8 +1,8 @@
 import { isRid, requireRid, validateDisplayName } from '@openfoundry/kernel';
-import type { Transaction } from '@openfoundry/db';
+import { isUniqueViolation, type Transaction } from '@openfoundry/db';
 import { recordEvent, type Actor } from './access.service.js';
 import { FilesystemErrors } from './filesystem.errors.js';
-import { isUniqueViolation, type FilesystemDeps } from './filesystem.deps.js';
+import type { FilesystemDeps } from './filesystem.deps.js';
 import type { FilesystemTables, ResourceRow } from './filesystem.types.js';
 import { isFolderLike, toResource, type ResourceJson } from './resource.presenter.js';
 import type { TreeService } from './tree.service.js';

@@ -1,8 +1,9 @@
 import { requireOrgAdmin } from '@openfoundry/authz';
+import { isUniqueViolation } from '@openfoundry/db';
 import { decodePageToken, makeRid, PermissionDeniedError, requireRid, resolvePageSize, toPage, validateDisplayName, type Page } from '@openfoundry/kernel';
 import { recordEvent, type Actor } from './access.service.js';
 import { FilesystemErrors } from './filesystem.errors.js';
-import { isUniqueViolation, type FilesystemDeps } from './filesystem.deps.js';
+import type { FilesystemDeps } from './filesystem.deps.js';
 import type { ResourceRow, SpaceRow } from './filesystem.types.js';
 import { DEFAULT_ROLE_SET_ID, FILE_SYSTEM_ID, toSpace, type SpaceJson } from './resource.presenter.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '@openfoundry/audit';
 import { requireOrgAdmin } from '@openfoundry/authz';
-import type { Executor, Kysely } from '@openfoundry/db';
+import { isUniqueViolation, type Executor, type Kysely } from '@openfoundry/db';
 import { InvalidArgumentError, decodePageToken, isUuid, resolvePageSize, toPage, validateDisplayName, type Clock, type Page } from '@openfoundry/kernel';
 import { auditAs, type Caller } from './identity.context.js';
-import { IdentityErrors, isUniqueViolation } from './identity.errors.js';
+import { IdentityErrors } from './identity.errors.js';
 import { INTERNAL_REALM, toGroupJson, type GroupJson } from './identity.presenters.js';
 import type { IdentityTables } from './identity.types.js';
 import { GroupRepository, type GroupRow } from './group.repository.js';

@@ -15,7 +15,3 @@ export const IdentityErrors = {
   groupNameTaken: (name: string) => new ConflictError('GroupNameAlreadyExists', { parameter: 'name', name }),
 };
 
-/** Whether a database error is a unique-constraint violation (a concurrent duplicate). */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
-}

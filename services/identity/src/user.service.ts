@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '@openfoundry/audit';
 import { requireOrgAdmin } from '@openfoundry/authz';
-import type { Executor, Kysely } from '@openfoundry/db';
+import { isUniqueViolation, type Executor, type Kysely } from '@openfoundry/db';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -13,7 +13,7 @@ import {
   type Page,
 } from '@openfoundry/kernel';
 import { auditAs, type Caller } from './identity.context.js';
-import { IdentityErrors, isUniqueViolation } from './identity.errors.js';
+import { IdentityErrors } from './identity.errors.js';
 import { INTERNAL_REALM, toUserJson, type UserJson } from './identity.presenters.js';
 import type { IdentityTables, UserKind, UserStatus } from './identity.types.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '@openfoundry/db';
 import type { ResourceActor } from '@openfoundry/authz';
 import { successEvent, type AuditLog } from '@openfoundry/audit';
 import { decodePageToken, isUuid, resolvePageSize, toPage, validateDisplayName, type Clock, type Page } from '@openfoundry/kernel';
@@ -21,8 +22,6 @@ const toJson = (r: SavedQueryRow): SavedQueryJson => ({
   createdTime: new Date(r.created_time).toISOString(),
   updatedTime: new Date(r.updated_time).toISOString(),
 });
-
-const isUniqueViolation = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
 
 /** A user's saved queries: private to their owner, names unique per owner. */
 export class SavedQueryService {
