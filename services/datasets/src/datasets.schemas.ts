@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PageQuery, PreviewQuery, pageOf } from '@openfoundry/http';
+
+export { PageQuery, PreviewQuery, pageOf };
 import { DatasetSchemaBody, FieldTypeJson as FieldType } from '@openfoundry/engine';
 
 /**
@@ -10,11 +13,6 @@ const Rid = z.string().min(1).max(500);
 const BranchName = z.string().max(300);
 const TransactionType = z.enum(['SNAPSHOT', 'APPEND', 'UPDATE', 'DELETE']);
 
-export const PreviewQuery = z.object({ preview: z.stringbool().optional() });
-export const PageQuery = PreviewQuery.extend({
-  pageSize: z.coerce.number().int().optional(),
-  pageToken: z.string().max(2000).optional(),
-});
 
 /** `columns=a&columns=b` (Foundry's clients repeat the parameter) or `columns=a,b`. */
 const Columns = z
@@ -140,7 +138,3 @@ export const ImportQuery = PreviewQuery.extend({
 export const ImportResponse = z
   .object({ transaction: TransactionJson, file: FileJson, rowCount: z.number().int(), schema: DatasetSchemaBody })
   .meta({ id: 'DatasetImportResult' });
-
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), nextPageToken: z.string().optional() });
-}

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PageQuery, PreviewQuery, pageOf } from '@openfoundry/http';
+
+export { PageQuery, PreviewQuery, pageOf };
 
 /**
  * Request and response schemas of the filesystem endpoints, shaped as Foundry's published
@@ -13,12 +16,6 @@ const Rid = z.string().min(1).max(500);
 const Name = z.string().max(1000);
 const Description = z.string().max(MAX_DESCRIPTION);
 
-/** `preview=true` is sent by Palantir's client for beta/alpha endpoints; it changes nothing here. */
-export const PreviewQuery = z.object({ preview: z.stringbool().optional() });
-export const PageQuery = PreviewQuery.extend({
-  pageSize: z.coerce.number().int().optional(),
-  pageToken: z.string().max(2000).optional(),
-});
 
 export const TrashStatusSchema = z.enum(['NOT_TRASHED', 'DIRECTLY_TRASHED', 'ANCESTOR_TRASHED']);
 
@@ -98,9 +95,6 @@ export const ResourceRoleSchema = z
   })
   .meta({ id: 'FilesystemResourceRole' });
 
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), nextPageToken: z.string().optional() });
-}
 
 // --- request bodies ----------------------------------------------------------------------------
 

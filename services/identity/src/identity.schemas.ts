@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { PreviewQuery, pageOf } from '@openfoundry/http';
 
-/** `preview=true` is sent by Foundry's clients on preview endpoints; accepted and ignored. */
-export const PreviewQuery = z.object({ preview: z.stringbool().optional() });
+export { PreviewQuery, pageOf };
+
 
 export const PageQuery = z.object({
   pageSize: z.coerce.number().int().optional(),
@@ -32,7 +33,3 @@ export const Password = z.string().max(1024);
 
 export const PrincipalId = z.string().min(1).max(100);
 
-/** Page response of `item`. */
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), nextPageToken: z.string().optional() });
-}

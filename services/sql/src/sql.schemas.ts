@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { PageQuery, PreviewQuery, pageOf } from '@openfoundry/http';
+
+export { PageQuery, PreviewQuery, pageOf };
 import { DatasetSchemaBody } from '@openfoundry/engine';
 
 /** Request and response schemas of Foundry's `sqlQueries` endpoints and OpenFoundry's additions. */
 
-export const PreviewQuery = z.object({ preview: z.stringbool().optional() });
 export const QueryIdParams = z.object({ sqlQueryId: z.string().max(100) });
 
 export const ExecuteBody = z.strictObject({
@@ -46,8 +48,3 @@ export const SavedQueryJson = z
 export const SavedQueryParams = z.object({ savedQueryId: z.string().max(100) });
 export const CreateSavedBody = z.strictObject({ name: z.string().max(1000), query: z.string().max(100_000) });
 export const UpdateSavedBody = z.strictObject({ name: z.string().max(1000).optional(), query: z.string().max(100_000).optional() });
-export const PageQuery = PreviewQuery.extend({ pageSize: z.coerce.number().int().optional(), pageToken: z.string().max(2000).optional() });
-
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), nextPageToken: z.string().optional() });
-}
