@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestOrg, type TestServer } from '@openfoundry/testkit';
-import { ensureWebBuilt } from './support/web-build.js';
-import { OUT_DIR, launchChromium, openPage, step } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { OUT_DIR, openPage, step } from './support/browser.js';
+import { submitSignIn, useJourney } from './support/journey.js';
 
 const SALES_CSV = ['region,amount,note', 'north,10,first', 'south,20,', 'north,5,third', 'east,7.5,fourth'].join('\n') + '\n';
 const MORE_CSV = ['region,amount,note', 'south,30.5,fifth', 'west,1.25,sixth'].join('\n') + '\n';
@@ -36,34 +35,18 @@ async function uploadThroughDialog(page: Page, name: string, content: string, tr
  * dataset and open that, and open a dataset from its folder.
  */
 describe('browser journey: datasets and SQL', () => {
-  let ts: TestServer;
-  let org: TestOrg;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    ts = await startTestServer();
-    org = await ts.createOrg('Datasets Org');
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ts?.close();
-  });
+  const journey = useJourney('Datasets Org');
 
   it('creates a dataset, uploads a CSV, previews it, travels in its history, then queries it in SQL, saves the query and exports the results', async () => {
     const suffix = randomBytes(3).toString('hex');
     const projectName = `Data project ${suffix}`;
     const datasetName = `sales_${suffix}`;
-    const context = await browser.newContext({ baseURL: ts.url, viewport: { width: 1400, height: 900 } });
+    const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
     const { page, problems } = await openPage(context);
 
     await step(page, 'sign in', async () => {
       await page.goto('/login');
-      await page.getByLabel('Email').fill(org.admin.email);
-      await page.getByLabel('Password').fill(org.admin.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, journey.org.admin);
       await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
     });
 

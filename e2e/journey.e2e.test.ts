@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestOrg, type TestServer } from '@openfoundry/testkit';
-import { ensureWebBuilt } from './support/web-build.js';
-import { launchChromium, openPage, step } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, step } from './support/browser.js';
+import { submitSignIn, useJourney } from './support/journey.js';
 
 /**
  * The first journey of a new organization, through the real web app on the real server:
@@ -11,36 +9,20 @@ import { launchChromium, openPage, step } from './support/browser.js';
  * group, then find all of that in the audit log; sign out.
  */
 describe('browser journey: projects, sharing and audit', () => {
-  let ts: TestServer;
-  let org: TestOrg;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    ts = await startTestServer();
-    org = await ts.createOrg('Journey Org');
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ts?.close();
-  });
+  const journey = useJourney('Journey Org');
 
   it('signs in, creates a project and a folder, shares with a group and finds it all in the audit log', async () => {
     const suffix = randomBytes(3).toString('hex');
     const projectName = `Journey project ${suffix}`;
     const folderName = `Reports ${suffix}`;
     const groupName = `Analysts ${suffix}`;
-    const context = await browser.newContext({ baseURL: ts.url, viewport: { width: 1400, height: 900 } });
+    const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
     const { page, problems } = await openPage(context);
 
     await step(page, 'sign in', async () => {
       await page.goto('/');
       await page.waitForURL(/\/login(\?|$)/);
-      await page.getByLabel('Email').fill(org.admin.email);
-      await page.getByLabel('Password').fill(org.admin.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, journey.org.admin);
       await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/');
     });

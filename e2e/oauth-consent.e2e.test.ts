@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestOrg, type TestServer } from '@openfoundry/testkit';
-import { ensureWebBuilt } from './support/web-build.js';
-import { launchChromium, openPage, step } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, step } from './support/browser.js';
+import { submitSignIn, useJourney } from './support/journey.js';
 
 /**
  * An administrator registers an OAuth client in the web app; an application then sends the
@@ -11,25 +9,11 @@ import { launchChromium, openPage, step } from './support/browser.js';
  * application exchanges the code (PKCE) for a token that calls the API as that user.
  */
 describe('browser journey: OAuth client registration and consent', () => {
-  let ts: TestServer;
-  let org: TestOrg;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    ts = await startTestServer();
-    org = await ts.createOrg('Consent Org');
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ts?.close();
-  });
+  const journey = useJourney('Consent Org');
 
   it('registers a client, signs in through the authorize redirect, consents and gets a working token', async () => {
-    const redirectUri = `${ts.url}/callback`;
-    const admin = await browser.newContext({ baseURL: ts.url, viewport: { width: 1400, height: 900 } });
+    const redirectUri = `${journey.ts.url}/callback`;
+    const admin = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
     const { page, problems } = await openPage(admin);
 
     let clientId = '';
@@ -37,9 +21,7 @@ describe('browser journey: OAuth client registration and consent', () => {
     await step(page, 'register an OAuth client', async () => {
       await page.goto('/admin/oauth-clients');
       await page.waitForURL(/\/login\?next=%2Fadmin%2Foauth-clients$/);
-      await page.getByLabel('Email').fill(org.admin.email);
-      await page.getByLabel('Password').fill(org.admin.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, journey.org.admin);
       await page.getByRole('heading', { name: 'OAuth clients', exact: true }).waitFor();
       await page.getByRole('button', { name: 'Register client' }).click();
       const dialog = page.getByRole('dialog', { name: 'Register an OAuth client' });
@@ -59,7 +41,7 @@ describe('browser journey: OAuth client registration and consent', () => {
     });
 
     // A fresh browser: the application sends the user to the authorize endpoint.
-    const userContext = await browser.newContext({ baseURL: ts.url, viewport: { width: 1400, height: 900 } });
+    const userContext = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
     const user = await openPage(userContext);
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -77,9 +59,7 @@ describe('browser journey: OAuth client registration and consent', () => {
       });
       await user.page.goto(`/multipass/api/oauth2/authorize?${query}`);
       await user.page.waitForURL(/\/login\?next=%2Fmultipass%2Fapi%2Foauth2%2Fauthorize/);
-      await user.page.getByLabel('Email').fill(org.admin.email);
-      await user.page.getByLabel('Password').fill(org.admin.password);
-      await user.page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(user.page, journey.org.admin);
       await user.page.waitForURL(/\/oauth\/consent\?/);
       await user.page.getByRole('heading', { name: 'Reporting dashboard wants to use your account' }).waitFor();
       expect(await user.page.getByTestId('consent-scopes').textContent()).toContain('api:admin-read');
@@ -92,7 +72,7 @@ describe('browser journey: OAuth client registration and consent', () => {
     });
 
     // The application's back end: code + PKCE verifier + client secret for a token.
-    const tokenResponse = await fetch(`${ts.url}/multipass/api/oauth2/token`, {
+    const tokenResponse = await fetch(`${journey.ts.url}/multipass/api/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId, client_secret: clientSecret }),
@@ -100,9 +80,9 @@ describe('browser journey: OAuth client registration and consent', () => {
     expect(tokenResponse.status).toBe(200);
     const token = (await tokenResponse.json()) as { access_token: string; scope: string };
     expect(token.scope).toBe('api:admin-read');
-    const me = await fetch(`${ts.url}/api/v2/admin/users/getCurrent`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    const me = await fetch(`${journey.ts.url}/api/v2/admin/users/getCurrent`, { headers: { authorization: `Bearer ${token.access_token}` } });
     expect(me.status).toBe(200);
-    expect(((await me.json()) as { id: string }).id).toBe(org.admin.userId);
+    expect(((await me.json()) as { id: string }).id).toBe(journey.org.admin.userId);
 
     expect(problems).toEqual([]);
     expect(user.problems).toEqual([]);
