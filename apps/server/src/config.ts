@@ -55,6 +55,7 @@ const schema = z
     sqlRowLimit: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
     sqlExportRowLimit: z.coerce.number().int().min(1).default(1_000_000),
     sqlTimeoutMs: duration.default(parseDuration('5m')!),
+    sqlExecuteWaitMs: duration.default(parseDuration('2s')!),
     sqlMemoryLimit: z
       .string()
       .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GB')
@@ -117,6 +118,7 @@ const ENV: Record<keyof RawServerConfig, string> = {
   sqlRowLimit: 'OPENFOUNDRY_SQL_ROW_LIMIT',
   sqlExportRowLimit: 'OPENFOUNDRY_SQL_EXPORT_ROW_LIMIT',
   sqlTimeoutMs: 'OPENFOUNDRY_SQL_TIMEOUT',
+  sqlExecuteWaitMs: 'OPENFOUNDRY_SQL_EXECUTE_WAIT',
   sqlMemoryLimit: 'OPENFOUNDRY_SQL_MEMORY_LIMIT',
   sqlResultRetentionMs: 'OPENFOUNDRY_SQL_RESULT_RETENTION',
 };

@@ -93,7 +93,7 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
         timeoutMs: config.sqlTimeoutMs,
         memoryLimit: config.sqlMemoryLimit,
         threads: config.engineThreads ?? 2,
-        syncWaitMs: 2_000,
+        syncWaitMs: config.sqlExecuteWaitMs,
         retentionMs: config.sqlResultRetentionMs,
       },
     });

@@ -1,12 +1,40 @@
 import {
+  BIGINT,
+  BLOB,
+  BOOLEAN,
+  DATE,
+  DECIMAL,
+  DOUBLE,
+  DuckDBBlobValue,
   DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
   DuckDBTimestampValue,
   DuckDBTypeId,
+  FLOAT,
+  INTEGER,
   LIST,
+  MAP,
+  SMALLINT,
+  STRUCT,
+  TIMESTAMP,
+  TIMESTAMP_MS,
+  TIMESTAMP_NS,
+  TIMESTAMP_S,
+  TIMESTAMPTZ,
+  TINYINT,
+  UBIGINT,
+  UINTEGER,
+  USMALLINT,
+  UTINYINT,
   VARCHAR,
   listValue,
+  mapValue,
+  structValue,
   type DuckDBArrayType,
-  type DuckDBBlobValue,
   type DuckDBConnection,
   type DuckDBListType,
   type DuckDBListValue,
@@ -14,13 +42,10 @@ import {
   type DuckDBMapValue,
   type DuckDBStructType,
   type DuckDBStructValue,
-  type DuckDBTimestampMillisecondsValue,
-  type DuckDBTimestampNanosecondsValue,
-  type DuckDBTimestampSecondsValue,
-  type DuckDBTimestampTZValue,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { Precision, TimeUnit, Type as ArrowType, tableFromIPC, type Data, type DataType, type Decimal, type Float, type Int, type List, type Map_, type Struct, type Timestamp } from 'apache-arrow';
 import { InvalidArgumentError } from '@openfoundry/kernel';
 import type { ColumnStats, DatasetSchema, PreviewResult, TableSource } from './engine.types.js';
 import { arrowIpcStream, type ChunkSource } from './arrow.js';
@@ -422,4 +447,136 @@ export async function readTable(engine: Engine, source: TableSource, options: Re
       }
     },
   };
+}
+
+// --- Arrow IPC back to rows ------------------------------------------------------------------
+
+type ArrowColumn = { type: DataType; data: Data };
+
+/** The DuckDB type an Arrow column of {@link arrowIpcStream} came from, as far as JSON can tell. */
+function duckTypeOfArrow(type: DataType): DuckDBType {
+  switch (type.typeId) {
+    case ArrowType.Bool:
+      return BOOLEAN;
+    case ArrowType.Int: {
+      const t = type as Int;
+      const signed = { 8: TINYINT, 16: SMALLINT, 32: INTEGER, 64: BIGINT } as const;
+      const unsigned = { 8: UTINYINT, 16: USMALLINT, 32: UINTEGER, 64: UBIGINT } as const;
+      return (t.isSigned ? signed : unsigned)[t.bitWidth];
+    }
+    case ArrowType.Float:
+      return (type as Float).precision === Precision.SINGLE ? FLOAT : DOUBLE;
+    case ArrowType.Decimal:
+      return DECIMAL((type as Decimal).precision, (type as Decimal).scale);
+    case ArrowType.Date:
+      return DATE;
+    case ArrowType.Timestamp: {
+      const t = type as Timestamp;
+      if (t.unit === TimeUnit.SECOND) return TIMESTAMP_S;
+      if (t.unit === TimeUnit.MILLISECOND) return TIMESTAMP_MS;
+      if (t.unit === TimeUnit.NANOSECOND) return TIMESTAMP_NS;
+      return t.timezone ? TIMESTAMPTZ : TIMESTAMP;
+    }
+    case ArrowType.Binary:
+      return BLOB;
+    case ArrowType.List:
+      return LIST(duckTypeOfArrow((type as List).children[0]!.type));
+    case ArrowType.Struct:
+      return STRUCT(Object.fromEntries((type as Struct).children.map((f) => [f.name, duckTypeOfArrow(f.type)])));
+    case ArrowType.Map: {
+      const [key, value] = ((type as Map_).children[0]!.type as Struct).children;
+      return MAP(duckTypeOfArrow(key!.type), duckTypeOfArrow(value!.type));
+    }
+    default:
+      return VARCHAR;
+  }
+}
+
+const utf8 = new TextDecoder();
+
+/** Row `i` of an Arrow column as the DuckDB value it was written from (see arrow.ts `buildData`). */
+function duckValueOfArrow(column: ArrowColumn, i: number): DuckDBValue | null {
+  const { type, data } = column;
+  // Data read from IPC is never sliced; the index arithmetic below relies on that.
+  if (data.offset !== 0) throw new Error('sliced Arrow data is not supported');
+  if (data.nullCount > 0 && data.nullBitmap && (data.nullBitmap[i >> 3]! & (1 << (i & 7))) === 0) return null;
+  const values = data.values as ArrayLike<number | bigint> & { subarray(a: number, b: number): Uint8Array };
+  switch (type.typeId) {
+    case ArrowType.Bool:
+      return ((values[i >> 3] as number) & (1 << (i & 7))) !== 0;
+    case ArrowType.Int:
+    case ArrowType.Float:
+      return values[i]!;
+    case ArrowType.Decimal: {
+      let unscaled = 0n;
+      for (let w = 3; w >= 0; w--) unscaled = (unscaled << 32n) | BigInt(values[i * 4 + w] as number);
+      const t = type as Decimal;
+      return new DuckDBDecimalValue(BigInt.asIntN(128, unscaled), t.precision, t.scale);
+    }
+    case ArrowType.Date:
+      return new DuckDBDateValue(values[i] as number);
+    case ArrowType.Timestamp: {
+      const raw = values[i] as bigint;
+      const t = type as Timestamp;
+      if (t.unit === TimeUnit.SECOND) return new DuckDBTimestampSecondsValue(raw);
+      if (t.unit === TimeUnit.MILLISECOND) return new DuckDBTimestampMillisecondsValue(raw);
+      if (t.unit === TimeUnit.NANOSECOND) return new DuckDBTimestampNanosecondsValue(raw);
+      return t.timezone ? new DuckDBTimestampTZValue(raw) : new DuckDBTimestampValue(raw);
+    }
+    case ArrowType.Utf8:
+    case ArrowType.Binary: {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = values.subarray(offsets[i]!, offsets[i + 1]!);
+      return type.typeId === ArrowType.Utf8 ? utf8.decode(bytes) : new DuckDBBlobValue(bytes);
+    }
+    case ArrowType.List: {
+      const offsets = data.valueOffsets as Int32Array;
+      const child = { type: (type as List).children[0]!.type, data: data.children[0]! };
+      const items: (DuckDBValue | null)[] = [];
+      for (let k = offsets[i]!; k < offsets[i + 1]!; k++) items.push(duckValueOfArrow(child, k));
+      return listValue(items);
+    }
+    case ArrowType.Struct: {
+      const fields = (type as Struct).children;
+      return structValue(Object.fromEntries(fields.map((f, c) => [f.name, duckValueOfArrow({ type: f.type, data: data.children[c]! }, i)])));
+    }
+    case ArrowType.Map: {
+      const offsets = data.valueOffsets as Int32Array;
+      const entries = data.children[0]!;
+      const [keyField, valueField] = ((type as Map_).children[0]!.type as Struct).children;
+      const key = { type: keyField!.type, data: entries.children[0]! };
+      const value = { type: valueField!.type, data: entries.children[1]! };
+      const out: { key: DuckDBValue | null; value: DuckDBValue | null }[] = [];
+      for (let k = offsets[i]!; k < offsets[i + 1]!; k++) out.push({ key: duckValueOfArrow(key, k), value: duckValueOfArrow(value, k) });
+      return mapValue(out as never);
+    }
+    default:
+      throw new Error(`unexpected Arrow type ${String(type)}`);
+  }
+}
+
+/**
+ * A page of the rows of an Arrow IPC stream written by {@link arrowIpcStream}, as {@link preview}
+ * gives a page of a Parquet table: the schema in Foundry types and JSON-safe values
+ * ({@link jsonSafeValue}), by way of the DuckDB types the Arrow columns were written from.
+ */
+export function previewArrowIpc(ipc: Uint8Array, options: Pick<PreviewOptions, 'offset' | 'limit'> = {}): PreviewResult {
+  const offset = nonNegativeInteger('offset', options.offset ?? 0);
+  const limit = nonNegativeInteger('limit', options.limit ?? 100, MAX_PREVIEW_ROWS);
+  const table = tableFromIPC(ipc);
+  const fields = table.schema.fields;
+  const duckTypes = fields.map((f) => duckTypeOfArrow(f.type));
+  const rows: unknown[][] = [];
+  let skip = offset;
+  for (const batch of table.batches) {
+    if (rows.length >= limit) break;
+    if (skip >= batch.numRows) {
+      skip -= batch.numRows;
+      continue;
+    }
+    const columns = fields.map((f, c) => ({ type: f.type, data: batch.data.children[c]! }));
+    for (let r = skip; r < batch.numRows && rows.length < limit; r++) rows.push(columns.map((col, c) => jsonSafeValue(duckValueOfArrow(col, r), duckTypes[c]!)));
+    skip = 0;
+  }
+  return { schema: { fieldSchemaList: fields.map((f, c) => fieldFromDuckDBType(duckTypes[c]!, f.name)) }, rows };
 }

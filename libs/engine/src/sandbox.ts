@@ -221,6 +221,25 @@ function viewSql(table: SandboxTable): string {
   return `CREATE VIEW ${quoteIdentifier(table.name)} AS SELECT * FROM read_parquet([${files}], union_by_name = true)`;
 }
 
+/**
+ * The error of a failed setup: a view whose files DuckDB cannot read is `SandboxTableUnreadable`
+ * naming the table (DuckDB's message names server paths: the caller learns which table, the log,
+ * through the cause, the rest). Each table's files are read once more to tell which one failed.
+ */
+async function unreadableTable(connection: DuckDBConnection, tables: readonly SandboxTable[], cause: unknown): Promise<unknown> {
+  for (const table of tables) {
+    if (table.files.length === 0) continue;
+    try {
+      await connection.run(`SELECT * FROM read_parquet([${table.files.map(quoteString).join(', ')}], union_by_name = true) LIMIT 0`);
+    } catch {
+      const error = new FailedPreconditionError('SandboxTableUnreadable', { name: table.name });
+      error.cause = cause;
+      return error;
+    }
+  }
+  return cause;
+}
+
 /** A fresh, never-used instance with the start-up settings, and its private spill directory. */
 interface FreshInstance {
   instance: DuckDBInstance;
@@ -258,7 +277,8 @@ async function createFreshInstance(options: SandboxOptions): Promise<FreshInstan
 /**
  * One spare instance per set of start-up settings, created ahead of the next query: starting a
  * DuckDB instance is most of a sandbox's fixed cost (10–15 ms). A spare has never run anything
- * and is handed out once, so nothing is shared between sandboxes.
+ * and is handed out once, so nothing is shared between sandboxes. The next spare is started when
+ * a sandbox closes, not when one opens, so that starting it does not take CPU from the query.
  */
 const spares = new Map<string, Promise<FreshInstance>>();
 
@@ -266,14 +286,19 @@ function spareKey(options: SandboxOptions): string {
   return JSON.stringify([options.memoryLimit, options.threads, options.tempDirectory, options.maxTempDirectorySize]);
 }
 
-async function takeFreshInstance(options: SandboxOptions): Promise<FreshInstance> {
+function prepareSpare(options: SandboxOptions): void {
   const key = spareKey(options);
-  const spare = spares.get(key);
-  spares.delete(key);
+  if (spares.has(key)) return;
   const next = createFreshInstance(options);
   // A failed spare is dropped quietly; the next take creates its own and reports the error.
   next.catch(() => spares.delete(key));
   spares.set(key, next);
+}
+
+async function takeFreshInstance(options: SandboxOptions): Promise<FreshInstance> {
+  const key = spareKey(options);
+  const spare = spares.get(key);
+  spares.delete(key);
   if (spare) {
     try {
       return await spare;
@@ -326,23 +351,21 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
     ({ instance, spillDirectory } = await takeFreshInstance(options));
     connection = await instance.connect();
     const files = options.tables.flatMap((t) => t.files);
+    // One batch, run in order (one round trip to the engine instead of one per statement).
     // allowed_directories can only be changed while external access is still on; it must be
     // emptied first because DuckDB pre-fills it with the temp directory.
-    await connection.run('SET allowed_directories = []');
-    await connection.run(`SET allowed_paths = [${files.map(quoteString).join(', ')}]`);
-    await connection.run('SET enable_external_access = false');
-    for (const table of options.tables) {
-      try {
-        await connection.run(viewSql(table));
-      } catch (e) {
-        // DuckDB's message names server paths: the caller learns which table, the log (through
-        // the cause) the rest.
-        const error = new FailedPreconditionError('SandboxTableUnreadable', { name: table.name });
-        error.cause = e;
-        throw error;
-      }
+    const setup = [
+      'SET allowed_directories = []',
+      `SET allowed_paths = [${files.map(quoteString).join(', ')}]`,
+      'SET enable_external_access = false',
+      ...options.tables.map(viewSql),
+      'SET lock_configuration = true',
+    ];
+    try {
+      await connection.run(setup.join(';\n'));
+    } catch (e) {
+      throw await unreadableTable(connection, options.tables, e);
     }
-    await connection.run('SET lock_configuration = true');
     const conn = connection;
     internalViewNames ??= conn
       .runAndReadAll('SELECT lower(view_name) FROM duckdb_views() WHERE internal')
@@ -473,7 +496,7 @@ class DuckDBSandbox implements Sandbox {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    options: SandboxOptions,
+    private readonly options: SandboxOptions,
     private readonly internalViews: ReadonlySet<string>,
     private readonly spillDirectory: string | undefined,
   ) {
@@ -501,6 +524,7 @@ class DuckDBSandbox implements Sandbox {
     this.connection.closeSync();
     this.instance.closeSync();
     if (this.spillDirectory !== undefined) await rm(this.spillDirectory, { recursive: true, force: true });
+    prepareSpare(this.options);
   }
 
   private async runQuery(sql: string, options: SandboxQueryOptions): Promise<SandboxResult> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Date_, DateUnit, Decimal, List, Map_, Struct, Timestamp, TimeUnit, Type, tableFromIPC } from 'apache-arrow';
 import { arrowIpcBytes, arrowIpcStream } from '../src/arrow.js';
+import { jsonSafeValue, previewArrowIpc } from '../src/read.js';
 import { useEngine } from './helpers.js';
 
 const { engine } = useEngine();
@@ -112,5 +113,50 @@ describe('arrowIpcStream', () => {
     expect(t.schema.fields.map((f) => f.type.typeId)).toEqual([Type.Utf8, Type.Utf8, Type.Utf8]);
     expect(t.get(0)!.u).toBe('6ba7b810-9dad-11d1-80b4-00c04fd430c8');
     expect(t.get(0)!.tm).toBe('10:30:00');
+  });
+});
+
+describe('previewArrowIpc', () => {
+  // Every type arrowIpcStream writes, NULLs at every level, values at the edges of JSON: the page
+  // read back from Arrow must equal what jsonSafeValue gives for DuckDB's own values.
+  const query = `
+    SELECT * FROM (VALUES
+      (true, -1::TINYINT, 2::SMALLINT, 3::INTEGER, 9007199254740993::BIGINT, 200::UTINYINT, 60000::USMALLINT, 4000000000::UINTEGER, 18446744073709551615::UBIGINT,
+       170141183460469231731687303715884105727::HUGEINT, 1.5::FLOAT, 'NaN'::DOUBLE, 'héllo', '\\x00\\xff'::BLOB,
+       -0.05::DECIMAL(10,2), -12345678901234567890.123456789::DECIMAL(38,9), DATE '2024-02-29', 'infinity'::DATE, TIMESTAMPTZ '2024-02-29 12:34:56.789012+00',
+       TIMESTAMP '1969-12-31 23:59:59.5', TIMESTAMP_S '2001-01-01 00:00:01', TIMESTAMP_MS '2001-01-01 00:00:01.5', TIMESTAMP_NS '1960-01-01 00:00:00.000001999',
+       uuid '4ac7a9e9-607c-4c8a-84f3-843f0191e3fd', TIME '12:00:01', INTERVAL 3 DAY,
+       [1, NULL, 3], {'a': 1, 'b': [DATE '2020-01-01']}, MAP {'k': 1.25::DECIMAL(5,2), 'n': NULL}),
+      (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (false, 0, 0, 0, -1, 0, 0, 0, 0, -1, -0.0, '-inf'::DOUBLE, '', ''::BLOB, 0, 0, DATE '0001-01-01', '-infinity'::DATE, TIMESTAMPTZ '1970-01-01 00:00:00+00',
+       TIMESTAMP '9999-12-31 23:59:59.999999', NULL, NULL, NULL, NULL, NULL, NULL, [], {'a': NULL, 'b': NULL}, MAP {})
+    ) v(bo, ti, si, i, bi, ut, us, ui, ub, hi, f, d, s, bl, dec, dec38, dt, dtinf, tstz, ts, tss, tsms, tsns, u, tm, iv, l, st, m)`;
+
+  it('gives the JSON values and schema preview gives for the same rows', async () => {
+    const { expected, names, ipc } = await engine().withConnection(async (c) => {
+      const reader = await c.runAndReadAll(query);
+      const types = reader.columnTypes();
+      return {
+        expected: reader.getRows().map((row) => row.map((v, i) => jsonSafeValue(v, types[i]!))),
+        names: reader.columnNames(),
+        ipc: await arrowIpcBytes(await c.stream(query)),
+      };
+    });
+    const page = previewArrowIpc(ipc, { limit: 10 });
+    expect(page.rows).toEqual(expected);
+    expect(page.schema.fieldSchemaList.map((f) => f.name)).toEqual(names);
+    expect(page.schema.fieldSchemaList.find((f) => f.name === 'dec38')).toMatchObject({ type: 'DECIMAL', precision: 38, scale: 9 });
+    expect(page.schema.fieldSchemaList.find((f) => f.name === 'l')).toMatchObject({ type: 'ARRAY' });
+    expect(expected[0]![4]).toBe('9007199254740993');
+    expect(expected[0]![14]).toBe('-0.05');
+  });
+
+  it('pages across record batches', async () => {
+    const ipc = await engine().withConnection(async (c) => arrowIpcBytes(await c.stream('SELECT i, i * 2 AS j FROM range(5000) t(i)')));
+    const page = previewArrowIpc(ipc, { offset: 2040, limit: 20 });
+    expect(page.rows.map((r) => r[0])).toEqual(Array.from({ length: 20 }, (_, k) => String(2040 + k)));
+    expect(previewArrowIpc(ipc, { offset: 4990 }).rows).toHaveLength(10);
+    expect(previewArrowIpc(ipc, { offset: 6000 }).rows).toEqual([]);
+    expect(() => previewArrowIpc(ipc, { limit: -1 })).toThrow(/limit/);
   });
 });

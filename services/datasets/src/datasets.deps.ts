@@ -1,4 +1,4 @@
-import type { Operation, ResolvedResource, ResourceActor, ResourceDirectory } from '@openfoundry/authz';
+import { authorize, type Operation, type ResolvedResource, type ResourceActor, type ResourceDirectory } from '@openfoundry/authz';
 import { successEvent, type AuditLog } from '@openfoundry/audit';
 import type { Executor } from '@openfoundry/db';
 import type { Engine } from '@openfoundry/engine';
@@ -46,12 +46,17 @@ export async function requireDataset(
   datasetRid: string,
   op: Operation,
   operation: string,
+  /** The dataset's filesystem node when the caller has just resolved it (by path), to skip the lookup. */
+  resolved?: ResolvedResource,
 ): Promise<AccessibleDataset> {
   requireRid(datasetRid, 'datasetRid');
   const notFound = () => DatasetsErrors.datasetNotFound(datasetRid);
   let resource: ResolvedResource;
   try {
-    resource = await deps.resources.authorize(actor.principal, datasetRid, op, notFound, db);
+    if (resolved && resolved.rid === datasetRid) {
+      authorize(actor.principal, resolved, op, notFound);
+      resource = resolved;
+    } else resource = await deps.resources.authorize(actor.principal, datasetRid, op, notFound, db);
   } catch (e) {
     if (e instanceof PermissionDeniedError) throw DatasetsErrors.denied(operation, { datasetRid });
     throw e;

@@ -36,9 +36,10 @@ export function datasetTables(deps: DatasetsDeps, datasets: DatasetService, file
   return {
     async resolve(principal, reference) {
       try {
-        const rid = reference.target.startsWith('/') ? (await resources.resolvePath(principal, reference.target))?.rid : reference.target;
+        const byPath = reference.target.startsWith('/') ? await resources.resolvePath(principal, reference.target) : undefined;
+        const rid = byPath ? byPath.rid : reference.target.startsWith('/') ? undefined : reference.target;
         if (!rid) return undefined;
-        const { row, resource } = await requireDataset(deps, repo.db, { principal }, rid, 'read', 'ReadTableDataset');
+        const { row, resource } = await requireDataset(deps, repo.db, { principal }, rid, 'read', 'ReadTableDataset', byPath);
         const view = await resolveView(repo, repo.db, row, {
           branchName: reference.branch,
           endTransactionRid: reference.transactionRid,

@@ -43,8 +43,8 @@ describe('datasets on S3', () => {
     while (status.type === 'running') status = ok(await http.get(`/api/v2/sqlQueries/${status.queryId}/getStatus`), 'status');
     expect(status.type).toBe('succeeded');
     expect(ok(await http.get(`/api/v2/sqlQueries/${status.queryId}/rows`), 'rows').rows).toEqual([
-      ['a', 4],
-      ['b', 2],
+      ['a', '4'],
+      ['b', '2'],
     ]);
 
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'openfoundry' }));
