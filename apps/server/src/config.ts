@@ -47,6 +47,7 @@ const schema = z
       .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with / (e.g. openfoundry/)')
       .default(''),
     maxFileBytes: z.coerce.number().int().min(1024).default(10 * 1024 ** 3),
+    importPartBytes: z.coerce.number().int().min(1024).default(64 * 1024 ** 2),
     engineThreads: z.coerce.number().int().min(1).max(256).optional(),
     engineMemoryLimit: z
       .string()
@@ -113,6 +114,7 @@ const ENV: Record<keyof RawServerConfig, string> = {
   s3ForcePathStyle: 'OPENFOUNDRY_S3_FORCE_PATH_STYLE',
   s3Prefix: 'OPENFOUNDRY_S3_PREFIX',
   maxFileBytes: 'OPENFOUNDRY_MAX_FILE_BYTES',
+  importPartBytes: 'OPENFOUNDRY_IMPORT_PART_BYTES',
   engineThreads: 'OPENFOUNDRY_ENGINE_THREADS',
   engineMemoryLimit: 'OPENFOUNDRY_ENGINE_MEMORY_LIMIT',
   sqlRowLimit: 'OPENFOUNDRY_SQL_ROW_LIMIT',

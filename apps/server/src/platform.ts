@@ -77,6 +77,7 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       engine,
       clock,
       maxFileBytes: config.maxFileBytes,
+      importPartBytes: config.importPartBytes,
       tempDir: join(config.dataDir, 'tmp', 'imports'),
     });
     const sqlModule = createSql({

@@ -85,13 +85,17 @@ const CSV_TYPE_CANDIDATES = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP 
  * sniffer, which then runs once, inside the COPY itself. That keeps an import at the speed of a
  * bare DuckDB COPY.
  */
-async function csvReader(input: ConvertInput): Promise<Reader> {
-  const csv = input.csv ?? {};
+function checkCsvOptions(csv: CsvOptions): void {
   checkCsvChar('delimiter', csv.delimiter, 4);
   checkCsvChar('quote', csv.quote, 1);
   checkCsvChar('escape', csv.escape, 1);
   if (csv.header !== undefined && typeof csv.header !== 'boolean') throw new InvalidArgumentError('InvalidCsvOption', { option: 'header', value: csv.header });
   if (csv.encoding !== undefined && !['utf-8', 'utf-16', 'latin-1'].includes(csv.encoding)) throw new InvalidArgumentError('UnsupportedEncoding', { encoding: csv.encoding });
+}
+
+async function csvReader(input: ConvertInput): Promise<Reader> {
+  const csv = input.csv ?? {};
+  checkCsvOptions(csv);
   const encoding = csv.encoding ?? detectEncoding(await readHead(input.path));
   const params: Record<string, DuckDBValue> = { path: input.path, encoding };
   // Strict mode makes a ragged row an error naming its line instead of a silently shifted row.
@@ -258,6 +262,112 @@ function readerFor(input: ConvertInput): Promise<Reader> | Reader {
   }
 }
 
+// --- CSV read in parts ------------------------------------------------------------------------
+
+/**
+ * How every part of a CSV upload that arrives in parts is read: the dialect, header and column
+ * types DuckDB's sniffer found in the first part (or the user gave), fixed for all parts, so the
+ * parts make one table.
+ */
+export interface CsvDialect {
+  encoding: Encoding;
+  delimiter: string;
+  /** One byte, or empty for no quoting. */
+  quote: string;
+  escape: string;
+  newLine: string;
+  /** Whether the first part starts with a header row (later parts never do). */
+  header: boolean;
+  /** Lines the first part starts with before its header or data. */
+  skip: number;
+  /** `[name, DuckDB type]`, in file order. */
+  columns: Array<[string, string]>;
+  dateFormat: string | undefined;
+  timestampFormat: string | undefined;
+  /** The user's schema, when given (its non-nullable fields are enforced). */
+  schema: DatasetSchema | undefined;
+}
+
+const sniffed = (v: unknown): string => (v === null || v === undefined || v === '(empty)' ? '' : String(v));
+
+/**
+ * Runs DuckDB's sniffer over the first part of a CSV upload (`input.path`), with the user's
+ * options, and returns the dialect to read every part with. Undefined when the upload cannot be
+ * cut at record boundaries by counting quotes (UTF-16, an escape character other than the quote,
+ * comment lines) or the sniffer fails or gives up: such uploads are converted whole, and that
+ * conversion reports what is wrong.
+ */
+export async function sniffCsvDialect(engine: Engine, input: ConvertInput): Promise<CsvDialect | undefined> {
+  if (input.format !== 'csv' && input.format !== 'tsv') return undefined;
+  const csv = input.csv ?? {};
+  checkCsvOptions(csv);
+  const schema = input.schema ? validateSchema(input.schema) : undefined;
+  const reader = await csvReader({ ...input, schema: undefined });
+  if (reader.params.encoding === 'utf-16') return undefined;
+  return engine.withConnection(async (conn) => {
+    let row: Record<string, unknown>;
+    try {
+      const result = await conn.runAndReadAll(`SELECT * FROM sniff_csv(${reader.sql.replace(/^read_csv\(/, '').replace(/\)$/, '')})`, reader.params);
+      row = Object.fromEntries(result.columnNames().map((n, i) => [n, result.getRows()[0]?.[i]]));
+    } catch {
+      return undefined;
+    }
+    const quote = sniffed(row.Quote);
+    const escape = sniffed(row.Escape);
+    if (quote.length > 1 || !(escape === '' || escape === quote) || sniffed(row.Comment) !== '') return undefined;
+    const found = ((row.Columns as { items?: Array<{ entries: { name: unknown; type: unknown } }> } | null)?.items ?? []).map((c): [string, string] => [String(c.entries.name), String(c.entries.type)]);
+    // The sniffer's last resort (one column of whole lines): the whole-file conversion reports it.
+    if (csv.delimiter === undefined && found.length === 1 && /[,;\t|]/.test(found[0]![0])) return undefined;
+    const columns = schema ? schema.fieldSchemaList.map((f): [string, string] => [f.name!, duckdbTypeSql(f)]) : found;
+    return {
+      encoding: reader.params.encoding as Encoding,
+      delimiter: sniffed(row.Delimiter),
+      quote,
+      escape,
+      newLine: sniffed(row.NewLineDelimiter),
+      header: csv.header ?? Boolean(row.HasHeader),
+      skip: Number(row.SkipRows ?? 0),
+      columns,
+      dateFormat: sniffed(row.DateFormat) || undefined,
+      timestampFormat: sniffed(row.TimestampFormat) || undefined,
+      schema,
+    };
+  });
+}
+
+/**
+ * Converts one part of a CSV upload with the dialect of {@link sniffCsvDialect}: the first part
+ * (`rowsBefore` 0) with its header and skipped lines, later ones as bare rows. Errors name the
+ * row in the whole upload.
+ */
+export async function convertCsvPart(engine: Engine, path: string, dialect: CsvDialect, rowsBefore: number, first: boolean, outputPath: string, options: ConvertOptions = {}): Promise<{ rowCount: number; sizeBytes: number }> {
+  const compression = options.compression ?? 'zstd';
+  assertLocalPath(path);
+  assertLocalPath(outputPath);
+  const params: Record<string, DuckDBValue> = { path, encoding: dialect.encoding, delim: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, newLine: dialect.newLine };
+  const args = ['$path', 'auto_detect = false', 'strict_mode = true', 'encoding = $encoding', 'delim = $delim', 'quote = $quote', 'escape = $escape', 'new_line = $newLine'];
+  args.push(`header = ${first && dialect.header}`, `skip = ${first ? dialect.skip : 0}`, `columns = ${columnsStruct(dialect.columns)}`);
+  if (dialect.dateFormat) {
+    args.push('dateformat = $dateFormat');
+    params.dateFormat = dialect.dateFormat;
+  }
+  if (dialect.timestampFormat) {
+    args.push('timestampformat = $timestampFormat');
+    params.timestampFormat = dialect.timestampFormat;
+  }
+  const fields = dialect.schema?.fieldSchemaList;
+  const select = fields && fields.some((f) => !f.nullable) ? fields.map((f) => `${enforceNotNull(quoteIdentifier(f.name!), f)} AS ${quoteIdentifier(f.name!)}`).join(', ') : '*';
+  return engine.withConnection(async (conn) => {
+    try {
+      const result = await conn.run(`COPY (SELECT ${select} FROM read_csv(${args.join(', ')})) TO $out (FORMAT parquet, COMPRESSION ${compression})`, { ...params, out: outputPath });
+      return { rowCount: result.rowsChanged, sizeBytes: (await stat(outputPath)).size };
+    } catch (e) {
+      await rm(outputPath, { force: true });
+      throw translateImportError(e, { path, format: 'csv' }, first && dialect.header, rowsBefore);
+    }
+  });
+}
+
 const DUCKDB_TO_FOUNDRY: Record<string, SchemaFieldType> = {
   BOOLEAN: 'BOOLEAN',
   TINYINT: 'BYTE',
@@ -305,7 +415,7 @@ function invalidContent(parameters: Record<string, unknown> & { problem: string 
  * `InvalidFileContent` with the row, column and value DuckDB named. Errors that are not about the
  * file's content (out of memory, disk full) are returned unchanged and end as a 500.
  */
-export function translateImportError(error: unknown, input: Pick<ConvertInput, 'path' | 'format'>, header?: boolean): unknown {
+export function translateImportError(error: unknown, input: Pick<ConvertInput, 'path' | 'format'>, header?: boolean, rowsBefore = 0): unknown {
   if (error instanceof InvalidArgumentError || !(error instanceof Error)) return error;
   const raw = error.message;
   // DuckDB quotes the server-side path; the user knows the file by what they uploaded.
@@ -317,8 +427,10 @@ export function translateImportError(error: unknown, input: Pick<ConvertInput, '
     const line = Number(lineMatch[1]);
     // DuckDB counts file lines (1-based, header included); users count data rows. Whether there
     // is a header is unknown when the sniffer itself failed; then only the line is reported.
-    const row = header === undefined ? undefined : header ? Math.max(1, line - 1) : line;
-    const at = row === undefined ? { line } : { row, line };
+    // In a later part of an upload read in parts, lines count from the part's start.
+    const inPart = header === undefined ? undefined : header ? Math.max(1, line - 1) : line;
+    const row = inPart === undefined ? undefined : rowsBefore + inPart;
+    const at = row === undefined ? { line } : rowsBefore > 0 ? { row } : { row, line };
     const where = row === undefined ? `line ${line}` : `row ${row}`;
     const conversion = /Error when converting column "((?:[^"]|"")*)"\. Could not convert string "((?:[^"]|"")*)" to '([^']+)'/.exec(text);
     if (conversion) {

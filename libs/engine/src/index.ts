@@ -7,3 +7,4 @@ export * from './arrow.js';
 export * from './sandbox.js';
 export * from './results.js';
 export * from './schema.json.js';
+export * from './import.js';

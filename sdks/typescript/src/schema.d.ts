@@ -4670,7 +4670,7 @@ export interface components {
         };
         DatasetImportResultInput: {
             transaction: components["schemas"]["DatasetTransactionInput"];
-            file: components["schemas"]["DatasetFileInput"];
+            files: components["schemas"]["DatasetFileInput"][];
             rowCount: number;
             schema: components["schemas"]["DatasetSchemaInput"];
         };
@@ -5112,7 +5112,7 @@ export interface components {
         };
         DatasetImportResult: {
             transaction: components["schemas"]["DatasetTransaction"];
-            file: components["schemas"]["DatasetFile"];
+            files: components["schemas"]["DatasetFile"][];
             rowCount: number;
             schema: components["schemas"]["DatasetSchema"];
         };

@@ -23,6 +23,8 @@ export interface DatasetsDeps {
   clock: Clock;
   /** Largest file an upload or import may write. */
   maxFileBytes: number;
+  /** Size of the parts a large CSV import is converted in while it arrives; the engine's default when absent. */
+  importPartBytes?: number | undefined;
   /** Scratch space for imports (request bodies, converted Parquet) on local disk. */
   tempDir: string;
 }

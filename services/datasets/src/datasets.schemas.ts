@@ -136,5 +136,5 @@ export const ImportQuery = PreviewQuery.extend({
 });
 
 export const ImportResponse = z
-  .object({ transaction: TransactionJson, file: FileJson, rowCount: z.number().int(), schema: DatasetSchemaBody })
+  .object({ transaction: TransactionJson, files: z.array(FileJson), rowCount: z.number().int(), schema: DatasetSchemaBody })
   .meta({ id: 'DatasetImportResult' });

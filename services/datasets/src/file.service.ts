@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { convertToParquet, describeParquet, type CsvOptions, type DatasetSchema, type ImportFormat } from '@openfoundry/engine';
+import { describeParquet, importStream, type CsvOptions, type DatasetSchema, type ImportFormat } from '@openfoundry/engine';
 import { InvalidArgumentError, decodePageToken, isFoundryError, parseRid, resolvePageSize, toPage, type Page } from '@openfoundry/kernel';
 import { BlobTooLargeError, type BlobInfo } from '@openfoundry/storage';
 import { deleteBlobsQuietly, recordEvent, requireDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
@@ -36,14 +35,18 @@ export interface ImportOptions {
   format: ImportFormat;
   csv?: CsvOptions | undefined;
   schema?: DatasetSchema | undefined;
-  /** Path of the Parquet file in the dataset; defaults to the uploaded name with `.parquet`. */
+  /**
+   * Path of the Parquet file in the dataset; defaults to the uploaded name with `.parquet`. An
+   * upload converted in parts becomes `<path without .parquet>/part-00000.parquet`, `…-00001…`.
+   */
   path?: string | undefined;
   fileName?: string | undefined;
 }
 
 export interface ImportResult {
   transaction: TransactionJson;
-  file: FileJson;
+  /** The Parquet files written, in row order. */
+  files: FileJson[];
   rowCount: number;
   schema: DatasetSchema;
 }
@@ -67,8 +70,8 @@ export class FileService {
     const { row: dataset } = await this.precheck(actor, datasetRid, target, 'UploadFile');
     const staged = await this.stage(dataset, body, path);
     try {
-      const { file } = await this.record(actor, dataset, target, 'UploadFile', path, staged);
-      return toFile(file);
+      const { files } = await this.record(actor, dataset, target, 'UploadFile', [{ path, staged }]);
+      return toFile(files[0]!);
     } catch (e) {
       await deleteBlobsQuietly(this.deps.blobs, [staged.info.key]);
       throw e;
@@ -76,33 +79,54 @@ export class FileService {
   }
 
   /**
-   * Imports a CSV/TSV/JSON/Parquet upload as one Parquet file with an inferred (or the given)
-   * schema. The body streams to local disk, DuckDB converts it file to file, and the result streams
-   * into the blob store: memory use does not grow with the file.
+   * Imports a CSV/TSV/JSON/Parquet upload as Parquet with an inferred (or the given) schema. The
+   * body streams to local disk; a large CSV is converted in parts while it is still arriving, each
+   * part stored in the blob store once converted ({@link importStream}), so neither memory use nor
+   * the wait after the last byte grows with the file. All files are committed together.
    */
   async importTable(actor: Actor, datasetRid: string, body: Readable, target: WriteTarget, options: ImportOptions): Promise<ImportResult> {
     const base = options.fileName ? basename(options.fileName, extname(options.fileName)) : `part-${randomUUID().slice(0, 8)}`;
     const path = validateFilePath(options.path ?? `${base || 'data'}.parquet`);
     const { row: dataset } = await this.precheck(actor, datasetRid, target, 'UploadFile');
     const { tempDir, maxFileBytes, engine, blobs } = this.deps;
-    await mkdir(tempDir, { recursive: true });
-    const id = randomUUID();
-    const input = join(tempDir, `${id}.upload`);
-    const output = join(tempDir, `${id}.parquet`);
-    let staged: StagedFile | undefined;
+    const workDir = join(tempDir, randomUUID());
+    await mkdir(workDir, { recursive: true });
+    const stored: Array<Promise<StagedFile>> = [];
     try {
-      await pipeline(body, byteLimit(maxFileBytes), createWriteStream(input));
-      const converted = await convertToParquet(engine, { path: input, format: options.format, csv: options.csv, schema: options.schema }, output);
-      const info = await blobs.put(blobKey(dataset.rid), createReadStream(output), { maxBytes: maxFileBytes });
-      staged = { info, rowCount: converted.rowCount, schema: converted.schema };
-      const { file, transaction } = await this.record(actor, dataset, target, 'UploadFile', path, staged, { importedFrom: options.fileName ?? null, format: options.format });
-      return { transaction: toTransaction(transaction), file: toFile(file), rowCount: converted.rowCount, schema: converted.schema };
+      const imported = await importStream(
+        engine,
+        body,
+        { format: options.format, csv: options.csv, schema: options.schema },
+        {
+          workDir,
+          ...(this.deps.importPartBytes ? { partBytes: this.deps.importPartBytes } : {}),
+          maxBytes: maxFileBytes,
+          tooLarge: () => new BlobTooLargeError(maxFileBytes),
+          // Each part is stored while the next one converts.
+          onPart: async (part) => {
+            const put = blobs.put(blobKey(dataset.rid), createReadStream(part.path), { maxBytes: maxFileBytes }).then(async (info) => {
+              await rm(part.path, { force: true });
+              return { info, rowCount: part.rowCount, schema: null };
+            });
+            put.catch(() => undefined);
+            stored.push(put);
+          },
+        },
+      );
+      const staged = await Promise.all(stored);
+      const stem = path.replace(/\.parquet$/i, '');
+      const files = staged.map((file, i) => ({
+        path: staged.length === 1 ? path : validateFilePath(`${stem}/part-${String(i).padStart(5, '0')}.parquet`),
+        staged: { ...file, schema: imported.schema },
+      }));
+      const recorded = await this.record(actor, dataset, target, 'UploadFile', files, { importedFrom: options.fileName ?? null, format: options.format });
+      return { transaction: toTransaction(recorded.transaction), files: recorded.files.map(toFile), rowCount: imported.rowCount, schema: imported.schema };
     } catch (e) {
-      if (staged) await deleteBlobsQuietly(blobs, [staged.info.key]);
+      const keys = (await Promise.allSettled(stored)).flatMap((r) => (r.status === 'fulfilled' ? [r.value.info.key] : []));
+      await deleteBlobsQuietly(blobs, keys);
       throw e;
     } finally {
-      await rm(input, { force: true });
-      await rm(output, { force: true });
+      await rm(workDir, { recursive: true, force: true });
     }
   }
 
@@ -208,45 +232,38 @@ export class FileService {
     }
   }
 
-  /** Records a staged file in the target transaction (opening and committing one when none is named), audited. */
-  private async record(actor: Actor, dataset: DatasetRow, target: WriteTarget, operation: string, path: string, staged: StagedFile, details: Record<string, unknown> = {}) {
+  /** Records staged files in the target transaction (opening and committing one when none is named), audited. */
+  private async record(actor: Actor, dataset: DatasetRow, target: WriteTarget, operation: string, staged: Array<{ path: string; staged: StagedFile }>, details: Record<string, unknown> = {}) {
     const { repo, clock, blobs } = this.deps;
-    const { file, transaction, replaced } = await repo.transaction(async (trx) => {
+    const { files, transaction, replaced } = await repo.transaction(async (trx) => {
       await requireDataset(this.deps, trx, actor, dataset.rid, 'write', operation);
       const autoCommit = target.transactionRid === undefined;
       let t = autoCommit
         ? await this.transactions.open(trx, actor, dataset, target.branchName, target.transactionType ?? 'UPDATE')
         : await this.requireOpen(trx, dataset, target.transactionRid!);
       if (t.type === 'DELETE') throw DatasetsErrors.invalidTransactionType(dataset.rid, t.rid, t.type, 'SNAPSHOT, APPEND or UPDATE');
-      const file: FileRow = {
-        transaction_rid: t.rid,
-        path,
-        dataset_rid: dataset.rid,
-        blob_key: staged.info.key,
-        size_bytes: staged.info.sizeBytes,
-        sha256: staged.info.sha256,
-        row_count: staged.rowCount,
-        schema: staged.schema,
-        updated_time: clock.now(),
-      };
-      const replaced = await repo.putFile(trx, file);
-      await recordEvent(this.deps, trx, actor, 'datasets.file.upload', [dataset.rid, t.rid], { path, sizeBytes: file.size_bytes, rowCount: file.row_count, ...details });
+      const files: FileRow[] = [];
+      const replaced: Array<string | null> = [];
+      for (const { path, staged: s } of staged) {
+        const file: FileRow = {
+          transaction_rid: t.rid,
+          path,
+          dataset_rid: dataset.rid,
+          blob_key: s.info.key,
+          size_bytes: s.info.sizeBytes,
+          sha256: s.info.sha256,
+          row_count: s.rowCount,
+          schema: s.schema,
+          updated_time: clock.now(),
+        };
+        replaced.push(await repo.putFile(trx, file));
+        await recordEvent(this.deps, trx, actor, 'datasets.file.upload', [dataset.rid, t.rid], { path, sizeBytes: file.size_bytes, rowCount: file.row_count, ...details });
+        files.push(file);
+      }
       if (autoCommit) t = await this.transactions.commitOpen(trx, actor, dataset, t.rid);
-      return { file, transaction: t, replaced };
+      return { files, transaction: t, replaced };
     });
-    await deleteBlobsQuietly(blobs, [replaced]);
-    return { file, transaction };
+    await deleteBlobsQuietly(blobs, replaced);
+    return { files, transaction };
   }
-}
-
-/** Fails a stream once more than `maxBytes` have passed, so an oversized import stops early. */
-function byteLimit(maxBytes: number) {
-  let seen = 0;
-  return async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      seen += chunk.length;
-      if (seen > maxBytes) throw new BlobTooLargeError(maxBytes);
-      yield chunk;
-    }
-  };
 }

@@ -40,6 +40,8 @@ export interface DatasetsOptions {
   engine: Engine;
   clock?: Clock;
   maxFileBytes: number;
+  /** Size of the parts a large CSV import is converted in while it arrives (default 64 MiB). */
+  importPartBytes?: number;
   tempDir: string;
 }
 
@@ -56,6 +58,7 @@ export function createDatasets(options: DatasetsOptions): DatasetsModule {
     engine: options.engine,
     clock: options.clock ?? systemClock,
     maxFileBytes: options.maxFileBytes,
+    importPartBytes: options.importPartBytes,
     tempDir: options.tempDir,
   };
   const transactions = new TransactionService(deps);

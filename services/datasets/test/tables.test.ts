@@ -31,7 +31,7 @@ describe('imports and tables', () => {
   it('imports a CSV as a committed Parquet table with an inferred schema', async () => {
     sales = await createDataset(http(), projectRid, 'sales');
     const res = ok(await importFile(http(), sales.rid, csv, { format: 'csv', fileName: 'sales.csv' }), 'import');
-    expect(res).toMatchObject({ rowCount: 3, file: { path: 'sales.parquet' }, transaction: { transactionType: 'SNAPSHOT', status: 'COMMITTED' } });
+    expect(res).toMatchObject({ rowCount: 3, files: [{ path: 'sales.parquet' }], transaction: { transactionType: 'SNAPSHOT', status: 'COMMITTED' } });
     expect(res.schema.fieldSchemaList.map((f: { name: string; type: string }) => [f.name, f.type])).toEqual([
       ['id', 'LONG'],
       ['name', 'STRING'],
@@ -132,5 +132,43 @@ describe('imports and tables', () => {
     expectEnvelope(await importFile(http(), ds.rid, 'a,b\n1,2\n', { format: 'csv', schema: '{not json' }), 400, 'InvalidSchema');
     expectEnvelope(await importFile(http(), ds.rid, 'a,b\n1,2\n', { format: 'csv', schema: '{"fieldSchemaList":[{"name":"a","type":"NOPE","nullable":true}]}' }), 400);
     expect(ok(await http().get(`/api/v2/datasets/${ds.rid}/transactions`), 'transactions').data).toEqual([]);
+  });
+});
+
+describe('large imports, converted in parts while they arrive', () => {
+  let small: { ts: TestServer; org: TestOrg; projectRid: string };
+  beforeAll(async () => {
+    // Parts of 4 KiB, so a few hundred rows make many parts.
+    small = await startDatasetsServer({ OPENFOUNDRY_IMPORT_PART_BYTES: '4096' });
+  });
+  afterAll(async () => {
+    await small?.ts.close();
+  });
+
+  const rows = (n: number, bad?: number) =>
+    ['id,note,amount', ...Array.from({ length: n }, (_, i) => `${i + 1},"row ${i + 1}, with a comma and a ""quote""\nand a second line",${i + 1 === bad ? 'abc' : `${i}.5`}`), ''].join('\n');
+
+  it('commits one file per part in one transaction; they read as one table in order', async () => {
+    const client = small.org.admin.http;
+    const ds = await createDataset(client, small.projectRid, 'big');
+    const res = ok(await importFile(client, ds.rid, rows(500), { format: 'csv', fileName: 'big.csv' }), 'import');
+    expect(res.rowCount).toBe(500);
+    expect(res.files.length).toBeGreaterThan(5);
+    expect(res.files.map((f: { path: string }) => f.path)).toEqual(res.files.map((_: unknown, i: number) => `big/part-${String(i).padStart(5, '0')}.parquet`));
+    const preview = ok(await client.get(`/api/v2/datasets/${ds.rid}/preview?limit=500`), 'preview');
+    expect(preview.rowCount).toBe(500);
+    expect(preview.rows.map((r: unknown[]) => Number(r[0]))).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(preview.rows[499]).toEqual(['500', 'row 500, with a comma and a "quote"\nand a second line', 499.5]);
+    const history = ok(await client.get(`/api/v2/datasets/${ds.rid}/branches/master/transactions`), 'history').data;
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ rowCount: '500', fileCount: res.files.length });
+  });
+
+  it('a bad value in a later part names its row in the upload and commits nothing', async () => {
+    const client = small.org.admin.http;
+    const ds = await createDataset(client, small.projectRid, 'broken');
+    const e = expectEnvelope(await importFile(client, ds.rid, rows(500, 420), { format: 'csv' }), 400, 'InvalidFileContent');
+    expect(e.parameters).toMatchObject({ row: 420, column: 'amount', value: 'abc' });
+    expect(ok(await client.get(`/api/v2/datasets/${ds.rid}/transactions`), 'transactions').data).toEqual([]);
   });
 });
