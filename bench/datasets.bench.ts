@@ -172,7 +172,8 @@ class Api {
       );
       req.on('error', reject);
       req.on('finish', () => (sentMs = performance.now() - t0));
-      createReadStream(file).on('error', reject).pipe(req);
+      // 1 MiB reads, as the CLI does: the default 64 KiB doubles the client's CPU on loopback.
+      createReadStream(file, { highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
     });
   }
 }

@@ -337,10 +337,18 @@ export async function sniffCsvDialect(engine: Engine, input: ConvertInput): Prom
 
 /**
  * Converts one part of a CSV upload with the dialect of {@link sniffCsvDialect}: the first part
- * (`rowsBefore` 0) with its header and skipped lines, later ones as bare rows. Errors name the
- * row in the whole upload.
+ * with its header and skipped lines, later ones as bare rows. Errors name the row in the whole
+ * upload: `rowsBefore`, the rows of the parts before this one, is awaited only then.
  */
-export async function convertCsvPart(engine: Engine, path: string, dialect: CsvDialect, rowsBefore: number, first: boolean, outputPath: string, options: ConvertOptions = {}): Promise<{ rowCount: number; sizeBytes: number }> {
+export async function convertCsvPart(
+  engine: Engine,
+  path: string,
+  dialect: CsvDialect,
+  rowsBefore: number | Promise<number>,
+  first: boolean,
+  outputPath: string,
+  options: ConvertOptions = {},
+): Promise<{ rowCount: number; sizeBytes: number }> {
   const compression = options.compression ?? 'zstd';
   assertLocalPath(path);
   assertLocalPath(outputPath);
@@ -363,7 +371,7 @@ export async function convertCsvPart(engine: Engine, path: string, dialect: CsvD
       return { rowCount: result.rowsChanged, sizeBytes: (await stat(outputPath)).size };
     } catch (e) {
       await rm(outputPath, { force: true });
-      throw translateImportError(e, { path, format: 'csv' }, first && dialect.header, rowsBefore);
+      throw translateImportError(e, { path, format: 'csv' }, first && dialect.header, await rowsBefore);
     }
   });
 }

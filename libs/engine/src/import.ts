@@ -27,8 +27,30 @@ export interface StreamImportOptions {
   /** Bytes the upload may have; past them the import stops with `tooLarge()`. */
   maxBytes?: number;
   tooLarge?: () => Error;
-  /** Called with each Parquet file as soon as it is written (in order), e.g. to store it meanwhile. */
+  /** Called with each Parquet file as soon as it is written (not necessarily in order), e.g. to store it meanwhile. */
   onPart?: (part: ImportedPart) => Promise<void>;
+  /** Parts converted at the same time (default 2). */
+  concurrency?: number;
+}
+
+const DEFAULT_CONCURRENCY = 2;
+
+/** Runs at most `size` tasks at a time, in the order they were given. */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 const DEFAULT_PART_BYTES = 64 * 1024 * 1024;
@@ -163,9 +185,10 @@ export class RecordBoundaries {
  * DuckDB's sniffer found in the first part. Other formats, smaller bodies and CSV that cannot be cut
  * safely ({@link sniffCsvDialect}) are written whole and converted once ({@link convertToParquet}).
  *
- * Parts are converted one after the other, in order, so rows keep the upload's order across the
- * files and an error names its row in the whole upload. A failed part stops the import: the body
- * is no longer read.
+ * Parts are converted `concurrency` at a time, each to its own file: rows keep the upload's order
+ * across the files (the parts are returned in order), and an error names its row in the whole
+ * upload. A failed part stops the import: the body is no longer read, and the failure of the
+ * earliest failed part is thrown.
  */
 export async function importStream(engine: Engine, body: AsyncIterable<Uint8Array>, input: Omit<ConvertInput, 'path'>, options: StreamImportOptions): Promise<ImportedTable> {
   const partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
@@ -178,11 +201,16 @@ export async function importStream(engine: Engine, body: AsyncIterable<Uint8Arra
   let boundaries: RecordBoundaries | undefined;
   /** Undecided until the first part is full; then whether the body is cut into parts. */
   let split: boolean | undefined = input.format === 'csv' || input.format === 'tsv' ? undefined : false;
-  let rowsBefore = 0;
   let schema: DatasetSchema | undefined;
-  let converting: Promise<void> = Promise.resolve();
-  /** Set by the first failure, which stops the import. */
-  const state: { failure?: { error: unknown } } = {};
+  /** Rows of all parts queued so far, once they are converted. */
+  let rowsQueued: Promise<number> = Promise.resolve(0);
+  const jobs: Array<Promise<void>> = [];
+  const converters = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+  /** Set by a failure, which stops the import; the failure of the earliest part is the one reported. */
+  const state: { failure?: { error: unknown; index: number } } = {};
+  const fail = (error: unknown, index: number) => {
+    if (!state.failure || index < state.failure.index) state.failure = { error, index };
+  };
   // A function, so that TypeScript does not narrow what other callbacks change meanwhile.
   const rethrowFailure = () => {
     if (state.failure) throw state.failure.error;
@@ -190,23 +218,25 @@ export async function importStream(engine: Engine, body: AsyncIterable<Uint8Arra
   let queued = 0;
   const partPath = (index: number, ext: string) => join(workDir, `part-${String(index).padStart(5, '0')}.${ext}`);
 
+  // Parts convert `concurrency` at a time (DuckDB's parallel CSV reader idles at the start and end
+  // of each file; two at once keep both cores busy); a part's rows are numbered after all earlier
+  // parts', known once those are converted.
   const convertPart = (part: PartFile) => {
     const index = queued++;
-    converting = converting.then(async () => {
-      if (state.failure) return;
-      try {
-        const output = partPath(index, 'parquet');
-        const converted = await convertCsvPart(engine, part.path, dialect!, rowsBefore, index === 0, output);
-        await rm(part.path, { force: true });
-        rowsBefore += converted.rowCount;
-        if (index === 0) schema = dialect!.schema ?? (await describeParquet(engine, [output])).schema;
-        const imported = { index, path: output, ...converted };
-        parts.push(imported);
-        await options.onPart?.(imported);
-      } catch (error) {
-        state.failure ??= { error };
-      }
+    const rowsBefore = rowsQueued;
+    const job = converters.run(async () => {
+      if (state.failure) throw new Error('import stopped');
+      const output = partPath(index, 'parquet');
+      const converted = await convertCsvPart(engine, part.path, dialect!, rowsBefore, index === 0, output);
+      await rm(part.path, { force: true });
+      if (index === 0) schema = dialect!.schema ?? (await describeParquet(engine, [output])).schema;
+      const imported = { index, path: output, ...converted };
+      parts.push(imported);
+      await options.onPart?.(imported);
+      return converted.rowCount;
     });
+    rowsQueued = Promise.all([rowsBefore, job]).then(([a, b]) => a + b, () => Number.NaN);
+    jobs.push(job.then(() => undefined, (error: unknown) => fail(error, index)));
   };
 
   /** Queues the current part and starts the next with `tail`, the bytes cut off past its last record. */
@@ -272,14 +302,15 @@ export async function importStream(engine: Engine, body: AsyncIterable<Uint8Arra
     await file.close();
     if (file.size > 0) convertPart(file);
     else await rm(file.path, { force: true });
-    await converting;
+    await Promise.all(jobs);
     rethrowFailure();
-    return { parts, rowCount: rowsBefore, schema: schema! };
+    parts.sort((a, b) => a.index - b.index);
+    return { parts, rowCount: await rowsQueued, schema: schema! };
   } catch (e) {
     await file.close().catch(() => undefined);
     // Stop converting what is queued; the caller removes the work directory.
-    state.failure ??= { error: e };
-    await converting;
+    fail(e, -1);
+    await Promise.all(jobs);
     throw e;
   }
 }

@@ -102,14 +102,14 @@ export class FileService {
           ...(this.deps.importPartBytes ? { partBytes: this.deps.importPartBytes } : {}),
           maxBytes: maxFileBytes,
           tooLarge: () => new BlobTooLargeError(maxFileBytes),
-          // Each part is stored while the next one converts.
+          // Each part is stored while others convert; `stored` is in row order.
           onPart: async (part) => {
             const put = blobs.put(blobKey(dataset.rid), createReadStream(part.path), { maxBytes: maxFileBytes }).then(async (info) => {
               await rm(part.path, { force: true });
               return { info, rowCount: part.rowCount, schema: null };
             });
             put.catch(() => undefined);
-            stored.push(put);
+            stored[part.index] = put;
           },
         },
       );
@@ -122,7 +122,7 @@ export class FileService {
       const recorded = await this.record(actor, dataset, target, 'UploadFile', files, { importedFrom: options.fileName ?? null, format: options.format });
       return { transaction: toTransaction(recorded.transaction), files: recorded.files.map(toFile), rowCount: imported.rowCount, schema: imported.schema };
     } catch (e) {
-      const keys = (await Promise.allSettled(stored)).flatMap((r) => (r.status === 'fulfilled' ? [r.value.info.key] : []));
+      const keys = (await Promise.allSettled(stored.filter((p) => p !== undefined))).flatMap((r) => (r.status === 'fulfilled' ? [r.value.info.key] : []));
       await deleteBlobsQuietly(blobs, keys);
       throw e;
     } finally {
