@@ -80,11 +80,6 @@ function columnsStruct(columns: ReadonlyArray<readonly [string, string]>): strin
 // left out (read as the text it was); naive timestamps are read as UTC instants.
 const CSV_TYPE_CANDIDATES = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR']";
 
-/**
- * Builds the CSV reader call: the user's options as parameters, the rest left to DuckDB's
- * sniffer, which then runs once, inside the COPY itself. That keeps an import at the speed of a
- * bare DuckDB COPY.
- */
 function checkCsvOptions(csv: CsvOptions): void {
   checkCsvChar('delimiter', csv.delimiter, 4);
   checkCsvChar('quote', csv.quote, 1);
@@ -93,6 +88,11 @@ function checkCsvOptions(csv: CsvOptions): void {
   if (csv.encoding !== undefined && !['utf-8', 'utf-16', 'latin-1'].includes(csv.encoding)) throw new InvalidArgumentError('UnsupportedEncoding', { encoding: csv.encoding });
 }
 
+/**
+ * Builds the CSV reader call: the user's options as parameters, the rest left to DuckDB's
+ * sniffer, which then runs once, inside the COPY itself. That keeps an import at the speed of a
+ * bare DuckDB COPY.
+ */
 async function csvReader(input: ConvertInput): Promise<Reader> {
   const csv = input.csv ?? {};
   checkCsvOptions(csv);
@@ -300,7 +300,6 @@ const sniffed = (v: unknown): string => (v === null || v === undefined || v === 
 export async function sniffCsvDialect(engine: Engine, input: ConvertInput): Promise<CsvDialect | undefined> {
   if (input.format !== 'csv' && input.format !== 'tsv') return undefined;
   const csv = input.csv ?? {};
-  checkCsvOptions(csv);
   const schema = input.schema ? validateSchema(input.schema) : undefined;
   const reader = await csvReader({ ...input, schema: undefined });
   if (reader.params.encoding === 'utf-16') return undefined;

@@ -9,9 +9,7 @@ import {
   closeSandboxSpares,
   duckdbTypeSql,
   openSandbox,
-  preview,
   previewArrowIpc,
-  readTable,
   writeRowsToParquet,
   type Engine,
   type PreviewResult,
@@ -97,9 +95,6 @@ interface QueryRecord {
   /** The outcome is being recorded: execute must not write a running record any more. */
   finishing?: boolean;
 }
-
-/** Results written before 0.2 are Parquet files; they are read as such until they expire. */
-const isParquetResult = (key: string) => key.endsWith('.parquet');
 
 /**
  * Foundry's SQL queries: each query runs in a sandbox of its own that sees only the datasets it
@@ -205,20 +200,15 @@ export class QueryService {
 
   /** Foundry's getResults: the results as an Arrow IPC stream. */
   async results(actor: ResourceActor, queryId: string): Promise<AsyncIterable<Uint8Array>> {
-    const key = (await this.succeeded(actor, queryId)).results_key!;
-    if (isParquetResult(key)) return readTable(this.deps.engine, { files: [await this.deps.blobs.localPath(key)] }, { format: 'ARROW' });
-    return this.deps.blobs.get(key);
+    return this.deps.blobs.get((await this.succeeded(actor, queryId)).results_key!);
   }
 
   /** Rows of the results as JSON, for display. */
   async rows(actor: ResourceActor, queryId: string, page: { offset?: number | undefined; limit?: number | undefined }): Promise<PreviewResult & { rowCount: number; truncated: boolean; offset: number; limit: number }> {
     const row = await this.succeeded(actor, queryId);
-    const key = row.results_key!;
     const offset = page.offset ?? 0;
     const limit = page.limit ?? 1000;
-    const result = isParquetResult(key)
-      ? await preview(this.deps.engine, { files: [await this.deps.blobs.localPath(key)] }, { offset, limit })
-      : previewArrowIpc(await buffer(await this.deps.blobs.get(key)), { offset, limit });
+    const result = previewArrowIpc(await buffer(await this.deps.blobs.get(row.results_key!)), { offset, limit });
     return { ...result, rowCount: row.row_count ?? 0, truncated: row.truncated, offset, limit };
   }
 
