@@ -86,7 +86,7 @@ describe('cached authentication', () => {
     browser.setCookie('of_session', /of_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1]!);
     expect((await browser.get('/api/v2/auth/session')).status).toBe(200);
     await sql`update identity.sessions set revoked_at = now() where user_id = ${user.userId}`.execute(db());
-    expect((await eventually(() => browser.get('/api/v2/auth/session'), (r) => r.status === 200)).status).toBe(401);
+    expect((await eventually(() => browser.get('/api/v2/auth/session'), (r) => r.status !== 200)).status).toBe(401);
   });
 });
 
