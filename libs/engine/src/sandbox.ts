@@ -618,9 +618,8 @@ class DuckDBSandbox implements Sandbox {
         statementCount: count,
       });
     }
-    await this.parse(sql, sql, 0);
     const wrapped = `${WRAP_PREFIX}${core}\n) AS "sandbox query" LIMIT ${rowLimit + 1}`;
-    const statements = await this.parse(wrapped, sql, WRAP_PREFIX_LENGTH);
+    const statements = (await this.parse(sql, [sql, 0], [wrapped, WRAP_PREFIX_LENGTH]))[1]!;
     if (statements.length !== 1) throw new InvalidArgumentError('SqlStatementNotAllowed', { message: 'Only one statement is allowed.' });
     this.checkTree(statements[0], sql);
     return wrapped;
@@ -631,23 +630,27 @@ class DuckDBSandbox implements Sandbox {
    * statements only, which is exactly the allow-list of statement kinds: PRAGMA, SET, ATTACH,
    * COPY, CREATE, INSERT, CALL, EXPLAIN... all fail here.
    */
-  private async parse(text: string, sql: string, offset: number): Promise<unknown[]> {
-    let json: string;
+  private async parse(sql: string, ...texts: Array<[text: string, offset: number]>): Promise<unknown[][]> {
+    // `sql` is the user's text, which starts at `offset` in each text parsed. One round trip for
+    // all texts; the first text's errors are reported first.
+    let jsons: string[];
     try {
-      const reader = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [text]);
-      json = String(reader.getRows()[0]?.[0]);
+      const reader = await this.connection.runAndReadAll(`SELECT ${texts.map((_, i) => `json_serialize_sql($${i + 1}::VARCHAR)`).join(', ')}`, texts.map(([text]) => text));
+      jsons = (reader.getRows()[0] ?? []).map(String);
     } catch (e) {
-      throw this.sqlError(e, sql, offset);
+      throw this.sqlError(e, sql, 0);
     }
-    const tree = JSON.parse(json) as { error?: boolean; error_type?: string; error_message?: string; position?: string; statements?: unknown[] };
-    if (tree.error) {
-      if (tree.error_type === 'parser') {
-        const location = sqlErrorLocation(sql, tree.position === undefined ? undefined : Number(tree.position) - offset, 'codePoint');
-        throw new InvalidArgumentError('SqlSyntaxError', { message: `Parser Error: ${tree.error_message ?? 'syntax error'}`, ...location });
+    return texts.map(([, offset], i) => {
+      const tree = JSON.parse(jsons[i]!) as { error?: boolean; error_type?: string; error_message?: string; position?: string; statements?: unknown[] };
+      if (tree.error) {
+        if (tree.error_type === 'parser') {
+          const location = sqlErrorLocation(sql, tree.position === undefined ? undefined : Number(tree.position) - offset, 'codePoint');
+          throw new InvalidArgumentError('SqlSyntaxError', { message: `Parser Error: ${tree.error_message ?? 'syntax error'}`, ...location });
+        }
+        throw new InvalidArgumentError('SqlStatementNotAllowed', { message: 'Only a query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE) is allowed.' });
       }
-      throw new InvalidArgumentError('SqlStatementNotAllowed', { message: 'Only a query (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE) is allowed.' });
-    }
-    return tree.statements ?? [];
+      return tree.statements ?? [];
+    });
   }
 
   /** Walks the whole syntax tree: table functions, functions and table names. */

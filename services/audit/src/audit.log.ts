@@ -63,9 +63,15 @@ export class AuditLog {
     return inTransaction(executor, async (trx) => {
       const db = trx as unknown as Kysely<AuditTables>;
       const chain = chainOf(input.orgRid);
-      await db.insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
       // The row lock serialises appends to one chain across replicas.
-      const head = await db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirstOrThrow();
+      const lockHead = () => db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
+      let head = await lockHead();
+      if (!head) {
+        // The chain's first event; a concurrent first append inserts the same head, and waits.
+        await db.insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
+        head = await lockHead();
+        if (!head) throw new Error(`audit chain head ${chain} is missing`);
+      }
       const unhashed: Omit<AuditEvent, 'hash'> = {
         id: randomUUID(),
         chain,
@@ -85,28 +91,35 @@ export class AuditLog {
         previousHash: head.hash,
       };
       const event: AuditEvent = { ...unhashed, hash: chainHash(head.hash, hashedFields(unhashed)) };
+      // One statement: the event and the chain's new head.
       await db
-        .insertInto('audit.events')
-        .values({
-          id: event.id,
-          chain,
-          seq: event.sequence,
-          time: new Date(event.time),
-          org_rid: event.organizationRid,
-          actor_kind: event.actorKind,
-          actor_id: event.actorId,
-          category: event.category,
-          outcome: event.outcome,
-          resource_rids: event.resourceRids,
-          request_id: event.requestId,
-          client_ip: event.clientIp,
-          user_agent: event.userAgent,
-          details: JSON.stringify(event.details) as never,
-          prev_hash: event.previousHash,
-          hash: event.hash,
-        })
+        .with('appended', (w) =>
+          w
+            .insertInto('audit.events')
+            .values({
+              id: event.id,
+              chain,
+              seq: event.sequence,
+              time: new Date(event.time),
+              org_rid: event.organizationRid,
+              actor_kind: event.actorKind,
+              actor_id: event.actorId,
+              category: event.category,
+              outcome: event.outcome,
+              resource_rids: event.resourceRids,
+              request_id: event.requestId,
+              client_ip: event.clientIp,
+              user_agent: event.userAgent,
+              details: JSON.stringify(event.details) as never,
+              prev_hash: event.previousHash,
+              hash: event.hash,
+            })
+            .returning('seq'),
+        )
+        .updateTable('audit.chain_heads')
+        .set({ seq: event.sequence, hash: event.hash })
+        .where('chain', '=', chain)
         .execute();
-      await db.updateTable('audit.chain_heads').set({ seq: event.sequence, hash: event.hash }).where('chain', '=', chain).execute();
       return event;
     });
   }
