@@ -34,6 +34,12 @@ export interface SandboxTable {
    * these columns. Ignored otherwise — the Parquet files carry the schema.
    */
   columns?: SandboxColumn[];
+  /**
+   * Every file has the same columns: the view then takes them from the first file instead of
+   * reading every file's schema when the view is created and again for each query (`union_by_name`,
+   * which makes a file without a column read as NULLs there). About 3 ms less per query over 17 files.
+   */
+  sameColumns?: boolean;
 }
 
 export interface SandboxOptions {
@@ -216,9 +222,9 @@ function viewSql(table: SandboxTable): string {
     return `CREATE VIEW ${quoteIdentifier(table.name)} AS SELECT ${columns} LIMIT 0`;
   }
   // read_parquet with a list reads exactly these files; union_by_name tolerates files of one
-  // dataset written with columns in a different order.
+  // dataset written with other columns (added, removed or reordered ones).
   const files = table.files.map(quoteString).join(', ');
-  return `CREATE VIEW ${quoteIdentifier(table.name)} AS SELECT * FROM read_parquet([${files}], union_by_name = true)`;
+  return `CREATE VIEW ${quoteIdentifier(table.name)} AS SELECT * FROM read_parquet([${files}]${table.sameColumns ? '' : ', union_by_name = true'})`;
 }
 
 /**

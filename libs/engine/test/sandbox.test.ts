@@ -131,6 +131,36 @@ describe('queries over the exposed tables', () => {
   });
 });
 
+describe('tables of several files', () => {
+  it('reads files whose columns differ by name (NULL where a file lacks one) unless told they are the same', async () => {
+    const wider = join(dir, 'wider.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    await c.run(`COPY (SELECT 'west' AS region, 1000::BIGINT AS id, 'late' AS note) TO '${wider}' (FORMAT parquet)`);
+    c.closeSync();
+    instance.closeSync();
+    const mixed = await openSandbox({ tables: [{ name: 't', files: [salesFile, wider] }], threads: 1 });
+    try {
+      const result = await mixed.query('SELECT id, region, note FROM t WHERE id IN (0, 1000) ORDER BY id', { rowLimit: 10, timeoutMs: 10_000 });
+      expect(rows(result)).toEqual([
+        [0n, 'north', null],
+        [1000n, 'west', 'late'],
+      ]);
+    } finally {
+      await mixed.close();
+    }
+    // Files with the same columns: the view takes them from the first file and reads every row.
+    const copy = join(dir, 'sales-copy.parquet');
+    await copyFile(salesFile, copy);
+    const same = await openSandbox({ tables: [{ name: 't', files: [salesFile, copy], sameColumns: true }], threads: 1 });
+    try {
+      expect(rows(await same.query('SELECT count(*), sum(id) FROM t', { rowLimit: 10, timeoutMs: 10_000 }))).toEqual([[200n, 9900n]]);
+    } finally {
+      await same.close();
+    }
+  });
+});
+
 describe('row limit', () => {
   it('returns rowLimit rows and flags truncation', async () => {
     const result = await q(`SELECT id FROM "${SALES}" ORDER BY id`, 10);

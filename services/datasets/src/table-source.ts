@@ -15,6 +15,8 @@ export interface ReadableTable {
   endTransactionRid: string | undefined;
   files: string[];
   columns: DatasetFieldSchema[] | undefined;
+  /** Every file has the same schema (an engine can then take the columns from any one of them). */
+  sameColumns: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export function datasetTables(deps: DatasetsDeps, datasets: DatasetService, file
           endTransactionRid: view.range?.endTransactionRid,
           files: await Promise.all(viewFiles.map((f) => blobs.localPath(f.blob_key!))),
           columns: schema?.schema.fieldSchemaList,
+          sameColumns: new Set(viewFiles.map((f) => JSON.stringify(f.schema))).size <= 1,
         };
       } catch (e) {
         // Missing, foreign, unreadable, or no such branch or transaction: all read as "no such table".

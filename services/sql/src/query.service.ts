@@ -341,6 +341,7 @@ export class QueryService {
       name,
       files: table.files,
       columns: table.files.length ? undefined : (table.columns ?? []).map((f) => ({ name: f.name!, type: duckdbTypeSql(f) })),
+      sameColumns: table.sameColumns ?? false,
     }));
     const sandbox = await openSandbox({ tables: sandboxTables, memoryLimit: limits.memoryLimit, threads: limits.threads, tempDirectory: tempDir });
     const release = () => {

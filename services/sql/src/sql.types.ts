@@ -31,6 +31,8 @@ export interface ResolvedTable {
   files: string[];
   /** The view's schema, for a dataset without files (an empty table still has columns). */
   columns?: DatasetFieldSchema[] | undefined;
+  /** Every file has the same schema. */
+  sameColumns?: boolean | undefined;
 }
 
 export type QueryState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
