@@ -265,6 +265,10 @@ async function createFreshInstance(options: SandboxOptions): Promise<FreshInstan
       allow_persistent_secrets: 'false',
       // Structured errors: the error type and the position in the SQL, without parsing prose.
       errors_as_json: 'true',
+      // A sandbox may serve several queries of one user (the SQL service keeps them a while):
+      // file contents are not cached for the next query, so memory stays small (footers are,
+      // see the setup batch).
+      enable_external_file_cache: 'false',
       memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: String(options.threads ?? DEFAULT_THREADS),
       // The default is `.tmp` in the working directory, which DuckDB then also lets queries read
@@ -364,6 +368,9 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       'SET allowed_directories = []',
       `SET allowed_paths = [${files.map(quoteString).join(', ')}]`,
       'SET enable_external_access = false',
+      // Parquet footers are kept for the sandbox's next query (a setting of the parquet extension,
+      // which exists only once it is loaded, hence not a start-up option).
+      'SET parquet_metadata_cache = true',
       ...options.tables.map(viewSql),
       'SET lock_configuration = true',
     ];

@@ -19,6 +19,7 @@ import {
 import { InvalidArgumentError, isFoundryError, isUuid, type Clock } from '@openfoundry/kernel';
 import type { BlobStore } from '@openfoundry/storage';
 import { readingsOf, scanQuery } from './references.js';
+import { SandboxPool } from './sandbox-pool.js';
 import { SqlErrors } from './sql.errors.js';
 import type { SqlRepository } from './sql.repository.js';
 import type { QueryRow, ResolvedTable, SqlDatasetSource } from './sql.types.js';
@@ -88,6 +89,8 @@ const TEXT_ERRORS = new Set(['SqlSyntaxError', 'SqlStatementNotAllowed', 'SqlFun
 /** A query's record: written once finished, or as running first when the query outlasts `execute`'s wait. */
 interface QueryRecord {
   row: QueryRow;
+  /** Who runs the query. */
+  actor: ResourceActor;
   /** Inserts the row with `final` over it, and the audit event, in one transaction. */
   write(final: Partial<QueryRow>): Promise<void>;
   /** The running record, once written. */
@@ -105,8 +108,8 @@ interface QueryRecord {
 export class QueryService {
   /** Queries running in this process, for cancel. */
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
-  /** Sandboxes being closed after their query answered (closing frees the engine; nobody waits for it but shutdown). */
-  private readonly closing = new Set<Promise<void>>();
+  /** Sandboxes kept for the same user's next query over the same dataset versions. */
+  private readonly sandboxes = new SandboxPool({ idleMs: 60_000, maxIdle: 8 });
   private tempDirReady: Promise<unknown> | undefined;
 
   constructor(private readonly deps: SqlDeps) {}
@@ -148,6 +151,7 @@ export class QueryService {
     // wait ends (and can then be polled and canceled) and updated when it ends.
     const record: QueryRecord = {
       row,
+      actor,
       write: (final) =>
         repo.db.transaction().execute(async (trx) => {
           await repo.insertQuery(trx, { ...row, ...final });
@@ -231,7 +235,7 @@ export class QueryService {
       tables.push({ name: input.name, table });
     }
     const parquetPath = join(this.deps.tempDir, `${randomUUID()}.parquet`);
-    const { value: truncated, release } = await this.evaluate(scanQuery(row.query).sql, tables, limits.exportRowLimit, new AbortController().signal, async (result) => {
+    const { value: truncated, release } = await this.evaluate(actor, scanQuery(row.query).sql, tables, limits.exportRowLimit, new AbortController().signal, async (result) => {
       if (!result.truncated) await writeRowsToParquet(this.deps.engine, result, parquetPath);
       return result.truncated;
     });
@@ -258,7 +262,7 @@ export class QueryService {
   async drain(): Promise<void> {
     for (const { controller } of this.running.values()) controller.abort();
     await Promise.all([...this.running.values()].map((r) => r.done));
-    await Promise.all(this.closing);
+    await this.sandboxes.closeAll();
     await closeSandboxSpares();
   }
 
@@ -298,7 +302,7 @@ export class QueryService {
       return repo.finishQuery(repo.db, record.row.id, final);
     };
     try {
-      const evaluated = await this.evaluate(sql, tables, limits.rowLimit, signal, async (result) => ({ ipc: await arrowIpcBytes(result), rowCount: result.rowCount, truncated: result.truncated }));
+      const evaluated = await this.evaluate(record.actor, sql, tables, limits.rowLimit, signal, async (result) => ({ ipc: await arrowIpcBytes(result), rowCount: result.rowCount, truncated: result.truncated }));
       release = evaluated.release;
       const computed = evaluated.value;
       await blobs.put(key, computed.ipc);
@@ -319,12 +323,14 @@ export class QueryService {
   }
 
   /**
-   * Runs a query in a sandbox of its own and hands the result to `use`, which must be done with
-   * it before the sandbox goes (the rows live in the engine's memory). `release` closes the
-   * sandbox in the background; the caller calls it once its answer is out, because closing takes
-   * the main thread for a few ms and starts the next spare instance (~13 ms of CPU).
+   * Runs a query in a sandbox over exactly `tables` (the caller's last one over the same tables at
+   * the same versions, or a new one) and hands the result to `use`, which must be done with it
+   * before the sandbox is released (the rows live in the engine's memory). The caller calls
+   * `release` once its answer is out: the sandbox is then kept for reuse, or closed (closing takes
+   * the main thread for a few ms and starts the next spare instance, ~13 ms of CPU).
    */
   private async evaluate<T>(
+    actor: ResourceActor,
     sql: string,
     tables: Array<{ name: string; table: ResolvedTable }>,
     rowLimit: number,
@@ -343,16 +349,16 @@ export class QueryService {
       columns: table.files.length ? undefined : (table.columns ?? []).map((f) => ({ name: f.name!, type: duckdbTypeSql(f) })),
       sameColumns: table.sameColumns ?? false,
     }));
-    const sandbox = await openSandbox({ tables: sandboxTables, memoryLimit: limits.memoryLimit, threads: limits.threads, tempDirectory: tempDir });
-    const release = () => {
-      const closed = sandbox.close().catch(() => undefined);
-      this.closing.add(closed);
-      void closed.finally(() => this.closing.delete(closed));
-    };
+    const key = JSON.stringify([actor.principal.orgRid, actor.principal.userId, sandboxTables]);
+    const sandbox = await this.sandboxes.acquire(key, () =>
+      openSandbox({ tables: sandboxTables, memoryLimit: limits.memoryLimit, threads: limits.threads, tempDirectory: tempDir }),
+    );
     try {
-      return { value: await use(await sandbox.query(sql, { rowLimit, timeoutMs: limits.timeoutMs, signal })), release };
+      const value = await use(await sandbox.query(sql, { rowLimit, timeoutMs: limits.timeoutMs, signal }));
+      return { value, release: () => this.sandboxes.release(key, sandbox, true) };
     } catch (e) {
-      release();
+      // A failed, timed-out or canceled query's sandbox is not reused.
+      this.sandboxes.release(key, sandbox, false);
       throw e;
     }
   }
