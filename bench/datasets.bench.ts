@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
+import { createToken, serverEnv, stop, waitForReady } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SIZES = (process.env.BENCH_ROWS ?? '1000000,10000000').split(',').map((s) => Number(s.trim()));
@@ -41,8 +42,6 @@ const ENGINE_MEMORY_LIMIT = process.env.BENCH_ENGINE_MEMORY_LIMIT ?? '512MB';
 const SQL_MEMORY_LIMIT = '512MB';
 const SQL_RUNS = 5;
 const PREVIEW_RUNS = 20;
-const EMAIL = 'bench-admin@example.test';
-const PASSWORD = 'bench-password-long-enough';
 const BYTES_PER_ROW_ESTIMATE = 110;
 
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_ROWS must be positive integers: ${process.env.BENCH_ROWS}`);
@@ -76,34 +75,11 @@ async function startServer(dataDir: string, port: number): Promise<ChildProcess>
   const prof = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
   const child = spawn(process.execPath, [...prof, join(root, 'apps/server/bin/openfoundry.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      OPENFOUNDRY_LOG_LEVEL: 'warn',
-      OPENFOUNDRY_ADMIN_EMAIL: EMAIL,
-      OPENFOUNDRY_ADMIN_PASSWORD: PASSWORD,
-      OPENFOUNDRY_ENGINE_THREADS: String(THREADS),
-      OPENFOUNDRY_ENGINE_MEMORY_LIMIT: ENGINE_MEMORY_LIMIT,
-    },
+    env: serverEnv({ OPENFOUNDRY_ENGINE_THREADS: String(THREADS), OPENFOUNDRY_ENGINE_MEMORY_LIMIT: ENGINE_MEMORY_LIMIT }),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (;;) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/ready`);
-      if (r.status === 200) return child;
-    } catch {
-      /* not listening yet */
-    }
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    await sleep(20);
-  }
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  await waitForReady(child, port, 20);
+  return child;
 }
 
 /** kB figures of /proc/<pid>/status. */
@@ -179,17 +155,7 @@ class Api {
 }
 
 async function signIn(base: string): Promise<Api> {
-  const login = await fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const created = await fetch(`${base}/api/v2/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ name: 'bench', expiresInDays: 1 }),
-  });
-  if (created.status !== 200) throw new Error(`token create failed: ${created.status} ${await created.text()}`);
-  return new Api(base, ((await created.json()) as { token: string }).token);
+  return new Api(base, await createToken(base));
 }
 
 interface ImportResult {

@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { createToken, serverEnv, stop, waitForReady } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const EMAIL = 'bench-admin@example.test';
-const PASSWORD = 'bench-password-long-enough';
 
 /**
  * On a machine with two or more cores, servers run on core 0 and this process (the load
@@ -47,27 +46,11 @@ async function startServer(dataDir: string, port: number): Promise<{ child: Chil
   const t0 = performance.now();
   const child = spawnServer([join(root, 'apps/server/bin/openfoundry.mjs'), 'serve', '--port', String(port), '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', OPENFOUNDRY_LOG_LEVEL: 'warn', OPENFOUNDRY_ADMIN_EMAIL: EMAIL, OPENFOUNDRY_ADMIN_PASSWORD: PASSWORD },
+    env: serverEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  for (;;) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/ready`);
-      if (r.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitForReady(child, port);
   return { child, readyMs: performance.now() - t0 };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function load(url: string, headers: Record<string, string> = {}) {
@@ -106,17 +89,7 @@ async function main() {
     const bare = spawnServer([join(root, 'bench/bare-fastify.mjs'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const base = `http://127.0.0.1:${port}`;
-      const login = await fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
-      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
-      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const created = await fetch(`${base}/api/v2/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-        body: JSON.stringify({ name: 'bench', expiresInDays: 1, scopes: ['api:admin-read'] }),
-      });
-      if (created.status !== 200) throw new Error(`token create failed: ${created.status} ${await created.text()}`);
-      const { token } = (await created.json()) as { token: string };
+      const token = await createToken(base, ['api:admin-read']);
       const [, barePort] = await waitForLine(bare, /READY (\d+)/);
       const ours: Awaited<ReturnType<typeof load>>[] = [];
       const theirs: Awaited<ReturnType<typeof load>>[] = [];
