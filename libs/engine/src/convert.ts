@@ -117,6 +117,14 @@ async function csvReader(input: ConvertInput): Promise<Reader> {
   return { sql: `read_csv(${args.join(', ')})`, params, ...(csv.header !== undefined ? { header: csv.header } : {}) };
 }
 
+/**
+ * The sniffer's last resort for a file whose rows disagree is one column holding whole lines; a
+ * header like `id,amount` betrays it (only when the user gave no delimiter).
+ */
+function snifferGaveUp(csv: CsvOptions | undefined, columnNames: string[]): boolean {
+  return csv?.delimiter === undefined && columnNames.length === 1 && /[,;\t|]/.test(columnNames[0]!);
+}
+
 const SNIFF_FAILED = 'could not detect the CSV layout: rows have differing numbers of columns or unbalanced quotes; check the file or give delimiter, quote and header explicitly';
 
 function jsonReader(input: ConvertInput): Reader {
@@ -210,9 +218,8 @@ export async function convertToParquet(engine: Engine, input: ConvertInput, outp
         // Types are known only after DuckDB sniffed; the candidates make them canonical already.
         const result = await conn.run(`COPY (SELECT * FROM ${reader.sql}) TO $out (FORMAT parquet, COMPRESSION ${compression})`, { ...reader.params, out: outputPath });
         const written = await writtenSchema(conn, outputPath);
-        // The sniffer's last resort for a file whose rows disagree is one column holding whole
-        // lines; a header like `id,amount` betrays it. Importing that would hide the real problem.
-        if (input.csv?.delimiter === undefined && written.fieldSchemaList.length === 1 && /[,;\t|]/.test(written.fieldSchemaList[0]!.name!)) {
+        // Importing the sniffer's last resort would hide the real problem.
+        if (snifferGaveUp(input.csv, written.fieldSchemaList.map((f) => f.name!))) {
           await rm(outputPath, { force: true });
           throw new InvalidArgumentError('InvalidFileContent', { problem: SNIFF_FAILED }, SNIFF_FAILED);
         }
@@ -316,7 +323,7 @@ export async function sniffCsvDialect(engine: Engine, input: ConvertInput): Prom
     if (quote.length > 1 || !(escape === '' || escape === quote) || sniffed(row.Comment) !== '') return undefined;
     const found = ((row.Columns as { items?: Array<{ entries: { name: unknown; type: unknown } }> } | null)?.items ?? []).map((c): [string, string] => [String(c.entries.name), String(c.entries.type)]);
     // The sniffer's last resort (one column of whole lines): the whole-file conversion reports it.
-    if (csv.delimiter === undefined && found.length === 1 && /[,;\t|]/.test(found[0]![0])) return undefined;
+    if (snifferGaveUp(csv, found.map(([name]) => name))) return undefined;
     const columns = schema ? schema.fieldSchemaList.map((f): [string, string] => [f.name!, duckdbTypeSql(f)]) : found;
     return {
       encoding: reader.params.encoding as Encoding,
