@@ -1,6 +1,43 @@
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, type IconName, type Intent, type Size } from '@blueprintjs/core';
 
+/** The question asked before something that cannot be undone: Cancel, or the confirming button. */
+export function ConfirmAlert({
+  isOpen,
+  icon = 'warning-sign',
+  intent = 'danger',
+  confirmText,
+  canOutsideClickCancel,
+  onCancel,
+  onConfirm,
+  children,
+}: {
+  isOpen: boolean;
+  icon?: IconName;
+  intent?: Intent;
+  confirmText: string;
+  canOutsideClickCancel?: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Alert
+      isOpen={isOpen}
+      icon={icon}
+      intent={intent}
+      cancelButtonText="Cancel"
+      confirmButtonText={confirmText}
+      canEscapeKeyCancel
+      canOutsideClickCancel={canOutsideClickCancel}
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      {children}
+    </Alert>
+  );
+}
+
 /** A button that asks before doing something that cannot be undone. */
 export function ConfirmButton({
   text,
@@ -27,13 +64,11 @@ export function ConfirmButton({
   return (
     <>
       <Button text={text} icon={icon} variant={variant} size={size} intent={variant === 'minimal' ? intent : undefined} loading={loading} onClick={() => setOpen(true)} />
-      <Alert
+      <ConfirmAlert
         isOpen={open}
-        icon={icon ?? 'warning-sign'}
+        icon={icon}
         intent={intent}
-        cancelButtonText="Cancel"
-        confirmButtonText={confirmText}
-        canEscapeKeyCancel
+        confirmText={confirmText}
         canOutsideClickCancel
         onCancel={() => setOpen(false)}
         onConfirm={() => {
@@ -42,7 +77,7 @@ export function ConfirmButton({
         }}
       >
         {confirm}
-      </Alert>
+      </ConfirmAlert>
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Menu, MenuDivider, MenuItem, PopoverNext } from '@blueprintjs/core';
+import { Button, Menu, MenuDivider, MenuItem, PopoverNext } from '@blueprintjs/core';
+import { ConfirmAlert } from './ConfirmButton';
 import { api, ok } from '../lib/api';
 import { KIND_LABEL, invalidateFilesystem, kindOf, type Resource } from '../lib/filesystem';
 import { showSuccess } from '../lib/toaster';
@@ -76,13 +77,10 @@ export function ResourceActions({ resource, variant, onTrashed }: { resource: Re
       />
       {dialog === 'move' ? <MoveDialog resource={resource} isOpen onClose={() => setDialog(null)} /> : null}
       <SharingDialog resource={resource} isOpen={dialog === 'share'} onClose={() => setDialog(null)} />
-      <Alert
+      <ConfirmAlert
         isOpen={dialog === 'trash'}
         icon="trash"
-        intent="danger"
-        cancelButtonText="Cancel"
-        confirmButtonText="Move to trash"
-        canEscapeKeyCancel
+        confirmText="Move to trash"
         onCancel={() => setDialog(null)}
         onConfirm={() => {
           setDialog(null);
@@ -102,7 +100,7 @@ export function ResourceActions({ resource, variant, onTrashed }: { resource: Re
           </a>
           .
         </p>
-      </Alert>
+      </ConfirmAlert>
     </>
   );
 }

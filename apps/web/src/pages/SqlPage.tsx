@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Callout, Dialog, DialogBody, DialogFooter, FormGroup, Icon, InputGroup, Menu, MenuItem, NonIdealState, PopoverNext, Spinner, Tag } from '@blueprintjs/core';
+import { Button, Callout, Dialog, DialogBody, DialogFooter, FormGroup, Icon, InputGroup, Menu, MenuItem, NonIdealState, PopoverNext, Spinner, Tag } from '@blueprintjs/core';
+import { ConfirmAlert } from '../components/ConfirmButton';
 import { api, ok } from '../lib/api';
 import { datasetUrl, formatCount, invalidateDataset } from '../lib/datasets';
 import { FOLDER_KIND, useFolder, useSpaces } from '../lib/filesystem';
@@ -361,13 +362,10 @@ export function SqlPage() {
         onSubmit={(name) => dialog?.kind === 'rename' && update.mutate({ id: dialog.query.id, name })}
         onClose={() => setDialog(null)}
       />
-      <Alert
+      <ConfirmAlert
         isOpen={dialog?.kind === 'delete'}
         icon="trash"
-        intent="danger"
-        cancelButtonText="Cancel"
-        confirmButtonText="Delete"
-        canEscapeKeyCancel
+        confirmText="Delete"
         onCancel={() => setDialog(null)}
         onConfirm={() => {
           if (dialog?.kind === 'delete') remove.mutate(dialog.query);
@@ -375,7 +373,7 @@ export function SqlPage() {
         }}
       >
         <p>Delete the saved query {dialog?.kind === 'delete' ? <strong>{dialog.query.name}</strong> : null}?</p>
-      </Alert>
+      </ConfirmAlert>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, HTMLTable, InputGroup, NonIdealState, Radio, RadioGroup, Spinner, Tag } from '@blueprintjs/core';
+import { Button, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, HTMLTable, InputGroup, NonIdealState, Radio, RadioGroup, Spinner, Tag } from '@blueprintjs/core';
+import { ConfirmAlert } from '../../components/ConfirmButton';
 import { api, ok } from '../../lib/api';
 import { dsKeys, shortRid, useBranchHistory, useBranches, useTransaction, type DatasetDetails } from '../../lib/datasets';
 import { formatRelative } from '../../lib/format';
@@ -145,13 +146,10 @@ export function BranchesTab({ dataset, branchName, onOpen }: { dataset: DatasetD
         </tbody>
       </HTMLTable>
       <NewBranchDialog dataset={dataset} fromBranch={branchName} headRid={current?.transactionRid} isOpen={creating} onClose={() => setCreating(false)} onCreated={onOpen} />
-      <Alert
+      <ConfirmAlert
         isOpen={deleting !== null}
         icon="trash"
-        intent="danger"
-        cancelButtonText="Cancel"
-        confirmButtonText="Delete branch"
-        canEscapeKeyCancel
+        confirmText="Delete branch"
         onCancel={() => setDeleting(null)}
         onConfirm={() => {
           if (deleting) remove.mutate(deleting);
@@ -161,7 +159,7 @@ export function BranchesTab({ dataset, branchName, onOpen }: { dataset: DatasetD
         <p>
           Delete the branch <strong>{deleting}</strong>? Its transactions stay in the dataset&apos;s history; an open transaction on it is aborted.
         </p>
-      </Alert>
+      </ConfirmAlert>
     </div>
   );
 }
