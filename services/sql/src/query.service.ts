@@ -180,9 +180,10 @@ export class QueryService {
       throw early;
     }
     if (status) return status;
-    // Failed: the record says how.
+    // Failed: the record says how, unless the outcome could not be recorded at all.
     const current = await repo.findQuery(repo.db, row.id, actor.principal);
-    return statusOf(current!);
+    if (!current) throw early;
+    return statusOf(current);
   }
 
   async getStatus(actor: ResourceActor, queryId: string): Promise<QueryStatusJson> {
