@@ -35,7 +35,7 @@ export default tseslint.config(
           patterns: [
             deepImports,
             {
-              group: ['@openfoundry/identity', '@openfoundry/filesystem', '@openfoundry/datasets', '@openfoundry/sql', '@openfoundry/server', '@openfoundry/web'],
+              group: ['@openfoundry/identity', '@openfoundry/filesystem', '@openfoundry/datasets', '@openfoundry/sql', '@openfoundry/ontology', '@openfoundry/server', '@openfoundry/web'],
               message: 'Services do not import each other; depend on an interface in libs/ and let apps/server wire it.',
             },
           ],

@@ -5,7 +5,8 @@ import { createHttpApp, type App } from '@openfoundry/http';
 import { createAudit, type AuditModule } from '@openfoundry/audit';
 import { createIdentity, type IdentityModule } from '@openfoundry/identity';
 import { createFilesystem, type FilesystemModule } from '@openfoundry/filesystem';
-import { createDatasets, type DatasetsModule } from '@openfoundry/datasets';
+import { DATASET_COMMITS_CHANNEL, createDatasets, type DatasetsModule } from '@openfoundry/datasets';
+import { createOntology, type OntologyModule } from '@openfoundry/ontology';
 import { createSql, type SqlModule } from '@openfoundry/sql';
 import { createEngine, type Engine } from '@openfoundry/engine';
 import { createBlobStore, type BlobStore } from '@openfoundry/storage';
@@ -28,6 +29,7 @@ export interface Platform {
   filesystem: FilesystemModule;
   datasets: DatasetsModule;
   sql: SqlModule;
+  ontology: OntologyModule;
   blobs: BlobStore;
   engine: Engine;
   migrations: MigrationSet[];
@@ -98,7 +100,21 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
         retentionMs: config.sqlResultRetentionMs,
       },
     });
-    const migrations = [audit.migrations, identity.migrations, filesystem.migrations, datasets.migrations, sqlModule.migrations];
+    const ontology = createOntology({
+      db: database.db,
+      audit: audit.log,
+      resources: filesystem.resources,
+      engine,
+      clock,
+      datasets: {
+        async resolve(principal, reference, branch) {
+          const t = await datasets.tables.resolve(principal, { target: reference, branch, fallbackBranches: [] });
+          return t && { rid: t.datasetRid, path: t.path, branchName: t.branchName };
+        },
+        indexView: (datasetRid, branch, since) => datasets.tables.indexView(datasetRid, branch, since),
+      },
+    });
+    const migrations = [audit.migrations, identity.migrations, filesystem.migrations, datasets.migrations, sqlModule.migrations, ontology.migrations];
     if (options.migrate) await migrate(database.db, migrations);
     const [b, en] = [blobs, engine];
     return {
@@ -109,10 +125,12 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       filesystem,
       datasets,
       sql: sqlModule,
+      ontology,
       blobs: b,
       engine: en,
       migrations,
       async close() {
+        await ontology.stop();
         await sqlModule.drain();
         en.close();
         await b.close();
@@ -134,7 +152,8 @@ export async function runMaintenance(platform: Platform, app: App): Promise<void
   try {
     const garbage = await platform.datasets.collectGarbage();
     const expired = await platform.sql.expire();
-    app.log.info({ ...garbage, expiredSqlResults: expired }, 'maintenance');
+    const expiredObjectSets = await platform.ontology.expire();
+    app.log.info({ ...garbage, expiredSqlResults: expired, expiredObjectSets }, 'maintenance');
   } catch (e) {
     app.log.error({ err: e }, 'maintenance failed');
   }
@@ -171,6 +190,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions 
     await platform.filesystem.registerRoutes(app);
     await platform.datasets.registerRoutes(app);
     await platform.sql.registerRoutes(app);
+    await platform.ontology.registerRoutes(app);
     await platform.audit.registerRoutes(app);
     await registerWebApp(app, config.webDir ?? DEFAULT_WEB_DIR);
     await app.ready();
@@ -181,6 +201,9 @@ export async function createServer(config: ServerConfig, options: ServerOptions 
       metrics,
       async listen() {
         await app.listen({ port: config.port, host: config.host });
+        // Indexes follow their datasets' commits (on any replica); a lost notification is caught by the sweep.
+        await platform.database.listen(DATASET_COMMITS_CHANNEL, (rid) => void platform.ontology.datasetCommitted(rid).catch(() => {}), () => {});
+        platform.ontology.start();
         maintenance = setInterval(() => void runMaintenance(platform, app), MAINTENANCE_INTERVAL_MS).unref();
         const addr = app.server.address();
         const port = typeof addr === 'object' && addr ? addr.port : config.port;

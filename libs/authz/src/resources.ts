@@ -70,6 +70,11 @@ export interface ResourceDirectory {
    */
   register(trx: Executor, actor: ResourceActor, input: RegisterResourceInput): Promise<ResolvedResource>;
   /**
+   * Removes a resource its owning service deletes (not a folder), inside the caller's transaction,
+   * audited as `filesystem.resource.unregister`. The owning service authorizes the caller first.
+   */
+  unregister(trx: Executor, actor: ResourceActor, rid: string): Promise<void>;
+  /**
    * Live resources of `type` the principal may discover, sorted by name, optionally matching
    * `query` (case-insensitive, in the name or the path). Filtered by access in SQL; `after` is the
    * `sortKey` of the last resource of the previous page.

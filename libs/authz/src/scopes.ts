@@ -16,6 +16,8 @@ export const SCOPES = [
   'api:datasets-write',
   'api:sql-queries-read',
   'api:sql-queries-execute',
+  'api:ontologies-read',
+  'api:ontologies-write',
   'api:usage:admin-read',
   'offline_access',
 ] as const;

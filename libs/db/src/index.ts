@@ -1,3 +1,3 @@
 export * from './database.js';
 export * from './migrations.js';
-export { sql, type Kysely, type Transaction, type Migration, type Selectable, type Insertable, type Updateable, type Generated, type ColumnType } from 'kysely';
+export { sql, type Kysely, type Transaction, type RawBuilder, type Migration, type Selectable, type Insertable, type Updateable, type Generated, type ColumnType } from 'kysely';

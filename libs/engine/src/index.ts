@@ -8,3 +8,4 @@ export * from './sandbox.js';
 export * from './results.js';
 export * from './schema.json.js';
 export * from './import.js';
+export * from './keyed.js';

@@ -8,6 +8,9 @@ import type { DatasetRepository } from './dataset.repository.js';
 import { DatasetsErrors } from './datasets.errors.js';
 import type { DatasetRow } from './datasets.types.js';
 
+/** PostgreSQL notification channel of committed dataset transactions; the payload is the dataset RID. */
+export const DATASET_COMMITS_CHANNEL = 'openfoundry_dataset_commits';
+
 /** The filesystem resource type of datasets. */
 export const DATASET_TYPE = 'FOUNDRY_DATASET';
 

@@ -17,10 +17,10 @@ import { TableService } from './table.service.js';
 import { TransactionService } from './transaction.service.js';
 import { datasetTables, type DatasetTables } from './table-source.js';
 
-export { DATASET_TYPE } from './datasets.deps.js';
+export { DATASET_TYPE, DATASET_COMMITS_CHANNEL } from './datasets.deps.js';
 export { DEFAULT_BRANCH } from './names.js';
 export type { GarbageReport } from './garbage.js';
-export type { DatasetTables, ReadableTable } from './table-source.js';
+export type { DatasetTables, ReadableTable, IndexView } from './table-source.js';
 
 /** The datasets service as the composition root sees it. */
 export interface DatasetsModule {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { decodePageToken, makeRid, requireRid, resolvePageSize, toPage, type Page } from '@openfoundry/kernel';
 import { schemasCompatible, type DatasetSchema } from '@openfoundry/engine';
-import { deleteBlobsQuietly, recordEvent, requireDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
+import { DATASET_COMMITS_CHANNEL, deleteBlobsQuietly, recordEvent, requireDataset, type Actor, type DatasetsDeps } from './datasets.deps.js';
 import { DatasetsErrors } from './datasets.errors.js';
 import { TRANSACTION_TYPES, type DatasetRow, type DatasetsTables, type FileRow, type TransactionRow, type TransactionType } from './datasets.types.js';
-import { isUniqueViolation, type Executor } from '@openfoundry/db';
+import { isUniqueViolation, sql, type Executor } from '@openfoundry/db';
 import { validateBranchName } from './names.js';
 import { toBranch, toTransaction, type BranchJson, type TransactionJson } from './presenters.js';
 
@@ -214,6 +214,8 @@ export class TransactionService {
       });
     }
     const rowCount = files.reduce<number | null>((n, f) => (f.row_count === null ? n : (n ?? 0) + f.row_count), null);
+    // Delivered when this transaction commits, to every process on the database (indexers follow datasets).
+    await sql`select pg_notify(${DATASET_COMMITS_CHANNEL}, ${dataset.rid})`.execute(trx);
     await recordEvent(this.deps, trx, actor, 'datasets.transaction.commit', [dataset.rid, t.rid], {
       branchName: t.branch_name,
       transactionType: t.type,

@@ -108,6 +108,9 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
       const row = await services.resources.register(trx as Transaction<FilesystemTables>, actor, input);
       return resolved(row, await access.roleOn(trx as Transaction<FilesystemTables>, actor.principal, row));
     },
+    async unregister(trx, actor, rid) {
+      await services.resources.unregister(trx as Transaction<FilesystemTables>, actor, rid);
+    },
     async search(principal, filter) {
       const rows = await repo.searchByType(repo.db, viewerOf(principal), filter.type, filter.query, filter.after && { name: filter.after.sortKey, rid: filter.after.rid }, filter.limit);
       const roles = await access.rolesOn(repo.db, principal, rows);

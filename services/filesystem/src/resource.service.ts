@@ -159,4 +159,19 @@ export class ResourceService {
     await recordEvent(audit, trx, actor, 'filesystem.resource.create', [row.rid, parent.rid], { type: row.type, displayName, parentFolderRid: parent.rid });
     return row;
   }
+
+  /**
+   * Removes another service's resource whose owner deletes it (an object type taken out of an
+   * ontology), inside the owner's transaction. The owner has authorized the caller; folders and
+   * resources with children are not removed this way.
+   */
+  async unregister(trx: Transaction<FilesystemTables>, actor: Actor, rid: string): Promise<void> {
+    const { repo, audit, clock } = this.deps;
+    const row = await repo.find(trx, rid);
+    if (!row || row.org_rid !== actor.principal.orgRid) return;
+    if (isFolderLike(row.type)) throw new Error(`unregister: ${rid} is a folder`);
+    await repo.deleteNodes(trx, [rid]);
+    await repo.touchProject(trx, row.project_rid, clock.now());
+    await recordEvent(audit, trx, actor, 'filesystem.resource.unregister', [rid, row.parent_rid!], { type: row.type, path: row.path });
+  }
 }

@@ -17,6 +17,8 @@ export const SCOPE_DESCRIPTIONS: Record<(typeof SCOPES)[number], string> = {
   'api:datasets-write': 'Create datasets and write to them',
   'api:sql-queries-read': 'Read the status and results of your SQL queries',
   'api:sql-queries-execute': 'Run SQL queries over datasets you can read',
+  'api:ontologies-read': 'Read ontologies, object types and the objects you can see',
+  'api:ontologies-write': 'Change ontologies: object, link and interface types',
   'api:usage:admin-read': 'See usage of the platform',
   offline_access: 'Stay signed in (refresh tokens) until access is revoked',
 };

@@ -1,0 +1,143 @@
+import type { InterfaceTypeDef, PropertyDataType, PropertyDef } from './definitions/model.js';
+import type { LinkSide, OntologyView, ReadableType } from './query/model.js';
+import type { IndexErrorRow, IndexRow, InterfaceTypeRow, OntologyRow } from './ontology.types.js';
+
+/** Foundry's metadata JSON (`@osdk/foundry.ontologies` OntologyV2, ObjectTypeV2, …) from our definitions. */
+
+export function ontologyJson(o: OntologyRow) {
+  return { apiName: o.api_name, displayName: o.display_name, description: o.description, rid: o.rid };
+}
+
+function dataTypeJson(t: PropertyDataType): Record<string, unknown> {
+  if (t.type === 'array') return { type: 'array', subType: dataTypeJson(t.subType), reducers: [] };
+  if (t.type === 'decimal') return { type: 'decimal', ...(t.precision !== undefined ? { precision: t.precision, scale: t.scale ?? 0 } : {}) };
+  return { type: t.type };
+}
+
+function propertyJson(p: PropertyDef) {
+  return {
+    ...(p.description ? { description: p.description } : {}),
+    displayName: p.displayName,
+    dataType: dataTypeJson(p.dataType),
+    rid: p.rid,
+    status: { type: 'active' },
+    visibility: p.hidden ? 'HIDDEN' : 'NORMAL',
+    typeClasses: [],
+  };
+}
+
+export function objectTypeJson(t: ReadableType) {
+  const d = t.def;
+  return {
+    apiName: d.apiName,
+    displayName: d.displayName,
+    status: d.status,
+    ...(d.description ? { description: d.description } : {}),
+    pluralDisplayName: d.pluralDisplayName,
+    icon: { type: 'blueprint', name: d.icon.name, color: d.icon.color },
+    primaryKey: d.primaryKey,
+    properties: Object.fromEntries(d.properties.map((p) => [p.apiName, propertyJson(p)])),
+    rid: t.row.rid,
+    titleProperty: d.titleProperty,
+    visibility: d.visibility,
+  };
+}
+
+/** Foundry's `LinkTypeSideV2` of a link seen from one side. */
+export function linkSideJson(l: LinkSide) {
+  const d = l.def;
+  const here = l.fromSide ? d.from : d.to;
+  // From the side holding the foreign key the link points at one object; otherwise at many, unless one-to-one.
+  const one = d.cardinality === 'ONE_TO_ONE' || (d.cardinality === 'MANY_TO_ONE' && l.fromSide);
+  return {
+    apiName: here.linkApiName,
+    displayName: here.displayName,
+    status: d.status,
+    objectTypeApiName: l.target.def.apiName,
+    cardinality: one ? 'ONE' : 'MANY',
+    ...(d.foreignKey && l.fromSide ? { foreignKeyPropertyApiName: d.foreignKey } : {}),
+    linkTypeRid: l.row.rid,
+  };
+}
+
+export function objectTypeFullMetadataJson(view: OntologyView, t: ReadableType) {
+  const implemented = Object.keys(t.def.implements).filter((i) => view.interfaces.has(i));
+  const mapping: Record<string, string> = {};
+  for (const i of implemented) Object.assign(mapping, t.def.implements[i]);
+  return {
+    objectType: objectTypeJson(t),
+    linkTypes: view.outgoing(t.def.apiName).map(linkSideJson),
+    implementsInterfaces: implemented,
+    implementsInterfaces2: Object.fromEntries(
+      implemented.map((i) => [
+        i,
+        {
+          apiName: i,
+          rid: view.interfaces.get(i)!.rid,
+          properties: t.def.implements[i],
+          propertiesV2: Object.fromEntries(Object.entries(t.def.implements[i]!).map(([shared, local]) => [shared, { type: 'localPropertyImplementation', propertyApiName: local }])),
+          links: {},
+        },
+      ]),
+    ),
+    sharedPropertyTypeMapping: mapping,
+  };
+}
+
+function sharedPropertiesJson(def: InterfaceTypeDef) {
+  return Object.fromEntries(
+    def.properties.map((p) => [
+      p.apiName,
+      { rid: p.rid, apiName: p.apiName, displayName: p.displayName, ...(p.description ? { description: p.description } : {}), dataType: dataTypeJson(p.dataType), required: false, typeClasses: [] },
+    ]),
+  );
+}
+
+export function interfaceTypeJson(view: OntologyView, row: InterfaceTypeRow) {
+  const defs = view.interfaceDefs();
+  const ancestors: string[] = [];
+  const walk = (name: string) => {
+    for (const parent of defs.get(name)?.extends ?? []) {
+      if (ancestors.includes(parent) || parent === row.api_name) continue;
+      ancestors.push(parent);
+      walk(parent);
+    }
+  };
+  walk(row.api_name);
+  const all: Record<string, unknown> = {};
+  for (const a of [...ancestors].reverse()) if (defs.has(a)) Object.assign(all, sharedPropertiesJson(defs.get(a)!));
+  Object.assign(all, sharedPropertiesJson(row.definition));
+  return {
+    rid: row.rid,
+    apiName: row.api_name,
+    displayName: row.definition.displayName,
+    ...(row.definition.description ? { description: row.definition.description } : {}),
+    properties: sharedPropertiesJson(row.definition),
+    allProperties: all,
+    propertiesV2: {},
+    allPropertiesV2: {},
+    extendsInterfaces: row.definition.extends,
+    allExtendsInterfaces: ancestors,
+    implementedByObjectTypes: view.implementations(row.api_name).map((x) => x.type.def.apiName),
+    links: {},
+    allLinks: {},
+  };
+}
+
+/** OpenFoundry's index status of an object type. */
+export function indexStatusJson(index: IndexRow | undefined, errors: IndexErrorRow[]) {
+  return {
+    status: index?.status ?? 'PENDING',
+    datasetRid: index?.dataset_rid,
+    branchName: index?.branch_name,
+    indexedTransactionRid: index?.indexed_transaction_rid ?? undefined,
+    indexedVersion: index?.indexed_version ?? undefined,
+    objectCount: Number(index?.object_count ?? 0),
+    invalidCount: Number(index?.invalid_count ?? 0),
+    lastMode: index?.last_mode ?? undefined,
+    lastDurationMs: index?.last_duration_ms ?? undefined,
+    lastError: index?.last_error ?? undefined,
+    updatedTime: index?.updated_time.toISOString(),
+    invalidRows: errors.map((e) => ({ primaryKey: e.primary_key, reason: e.reason, values: e.row_values })),
+  };
+}
