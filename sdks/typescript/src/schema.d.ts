@@ -4170,6 +4170,1335 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/ontologies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ontologies you can read */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Create an ontology in a folder (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        parentFolderRid: string;
+                        apiName: string;
+                        displayName: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Plan and apply object, link and interface types as code; idempotent, breaking changes need allowBreakingChanges (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: {
+                    dryRun?: string;
+                    prune?: string;
+                    allowBreakingChanges?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        interfaceTypes?: {
+                            apiName: string;
+                            displayName?: string;
+                            description?: string;
+                            icon?: {
+                                name: string;
+                                color: string;
+                            };
+                            extends?: string[];
+                            properties: {
+                                [key: string]: {
+                                    type: (("string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "decimal" | "boolean" | "date" | "timestamp" | "geopoint") | {
+                                        /** @enum {string} */
+                                        type: "string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "boolean" | "date" | "timestamp" | "geopoint";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "decimal";
+                                        precision?: number;
+                                        scale?: number;
+                                    }) | {
+                                        /** @enum {string} */
+                                        type: "array";
+                                        subType: ("string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "decimal" | "boolean" | "date" | "timestamp" | "geopoint") | {
+                                            /** @enum {string} */
+                                            type: "string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "boolean" | "date" | "timestamp" | "geopoint";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "decimal";
+                                            precision?: number;
+                                            scale?: number;
+                                        };
+                                    };
+                                    displayName?: string;
+                                    description?: string;
+                                };
+                            };
+                        }[];
+                        objectTypes?: {
+                            apiName: string;
+                            displayName?: string;
+                            pluralDisplayName?: string;
+                            description?: string;
+                            icon?: {
+                                name: string;
+                                color: string;
+                            };
+                            /** @enum {string} */
+                            status?: "ACTIVE" | "EXPERIMENTAL" | "DEPRECATED";
+                            /** @enum {string} */
+                            visibility?: "NORMAL" | "PROMINENT" | "HIDDEN";
+                            dataset: string;
+                            branch?: string;
+                            folder?: string;
+                            primaryKey: string;
+                            titleProperty: string;
+                            properties: {
+                                [key: string]: {
+                                    column?: string;
+                                    type: (("string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "decimal" | "boolean" | "date" | "timestamp" | "geopoint") | {
+                                        /** @enum {string} */
+                                        type: "string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "boolean" | "date" | "timestamp" | "geopoint";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "decimal";
+                                        precision?: number;
+                                        scale?: number;
+                                    }) | {
+                                        /** @enum {string} */
+                                        type: "array";
+                                        subType: ("string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "decimal" | "boolean" | "date" | "timestamp" | "geopoint") | {
+                                            /** @enum {string} */
+                                            type: "string" | "byte" | "short" | "integer" | "long" | "float" | "double" | "boolean" | "date" | "timestamp" | "geopoint";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "decimal";
+                                            precision?: number;
+                                            scale?: number;
+                                        };
+                                    };
+                                    displayName?: string;
+                                    description?: string;
+                                    hidden?: boolean;
+                                    searchable?: boolean;
+                                };
+                            };
+                            implements?: {
+                                [key: string]: {
+                                    [key: string]: string;
+                                };
+                            };
+                        }[];
+                        linkTypes?: {
+                            apiName: string;
+                            from: {
+                                objectType: string;
+                                linkApiName: string;
+                                displayName?: string;
+                            };
+                            to: {
+                                objectType: string;
+                                linkApiName: string;
+                                displayName?: string;
+                            };
+                            /** @enum {string} */
+                            cardinality: "ONE_TO_ONE" | "MANY_TO_ONE" | "MANY_TO_MANY";
+                            /** @enum {string} */
+                            status?: "ACTIVE" | "EXPERIMENTAL" | "DEPRECATED";
+                            foreignKey?: string;
+                            dataset?: string;
+                            branch?: string;
+                            fromColumn?: string;
+                            toColumn?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An object type */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an object type and its objects (OpenFoundry) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}/indexStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Index status of an object type: counts, last indexed transaction, first invalid rows (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An ontology by RID or API name */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/fullMetadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every object, link and interface type of an ontology you can read */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Object types */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}/fullMetadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An object type with its link types and interfaces */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}/outgoingLinkTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Link types leaving an object type */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}/outgoingLinkTypes/{linkType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A link type leaving an object type */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                    linkType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/interfaceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Interface types */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/interfaceTypes/{interfaceType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An interface type */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    interfaceType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Objects of a type, sorted and paged */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    pageSize?: number;
+                    pageToken?: string;
+                    select?: string | string[];
+                    orderBy?: string;
+                    excludeRid?: string;
+                    snapshot?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/{primaryKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An object by primary key */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    select?: string | string[];
+                    excludeRid?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                    primaryKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How many objects a type has */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Objects of a type matching a filter */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        where?: unknown;
+                        orderBy?: {
+                            /** @enum {string} */
+                            orderType?: "fields" | "relevance";
+                            fields: {
+                                field: string;
+                                direction?: string;
+                            }[];
+                        };
+                        select?: string[];
+                        selectV2?: {
+                            type: string;
+                            apiName?: string;
+                            propertyIdentifier?: {
+                                type: string;
+                                apiName?: string;
+                            };
+                        }[];
+                        pageToken?: string;
+                        pageSize?: number;
+                        excludeRid?: boolean;
+                        loadPropertySecurities?: boolean;
+                        snapshot?: boolean;
+                        includeComputeUsage?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/aggregate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Aggregate the objects of a type */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        where?: unknown;
+                        aggregation: unknown[];
+                        groupBy?: unknown[];
+                        /** @enum {string} */
+                        accuracy?: "REQUIRE_ACCURATE" | "ALLOW_APPROXIMATE";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/{primaryKey}/links/{linkType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Objects linked to an object */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    pageSize?: number;
+                    pageToken?: string;
+                    select?: string | string[];
+                    orderBy?: string;
+                    excludeRid?: string;
+                    snapshot?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                    primaryKey: string;
+                    linkType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objects/{objectType}/{primaryKey}/links/{linkType}/{linkedObjectPrimaryKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One object linked to an object */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                    select?: string | string[];
+                    excludeRid?: string;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                    primaryKey: string;
+                    linkType: string;
+                    linkedObjectPrimaryKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectSets/loadObjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load a page of an object set of one object type */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        objectSet: unknown;
+                        orderBy?: {
+                            /** @enum {string} */
+                            orderType?: "fields" | "relevance";
+                            fields: {
+                                field: string;
+                                direction?: string;
+                            }[];
+                        };
+                        select?: string[];
+                        selectV2?: {
+                            type: string;
+                            apiName?: string;
+                            propertyIdentifier?: {
+                                type: string;
+                                apiName?: string;
+                            };
+                        }[];
+                        pageToken?: string;
+                        pageSize?: number;
+                        excludeRid?: boolean;
+                        loadPropertySecurities?: boolean;
+                        snapshot?: boolean;
+                        includeComputeUsage?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectSets/loadObjectsMultipleObjectTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load a page of an object set of several object types (interfaces) */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        objectSet: unknown;
+                        orderBy?: {
+                            /** @enum {string} */
+                            orderType?: "fields" | "relevance";
+                            fields: {
+                                field: string;
+                                direction?: string;
+                            }[];
+                        };
+                        select?: string[];
+                        selectV2?: {
+                            type: string;
+                            apiName?: string;
+                            propertyIdentifier?: {
+                                type: string;
+                                apiName?: string;
+                            };
+                        }[];
+                        pageToken?: string;
+                        pageSize?: number;
+                        excludeRid?: boolean;
+                        loadPropertySecurities?: boolean;
+                        snapshot?: boolean;
+                        includeComputeUsage?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectSets/aggregate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Aggregate an object set */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        objectSet: unknown;
+                        aggregation: unknown[];
+                        groupBy?: unknown[];
+                        /** @enum {string} */
+                        accuracy?: "REQUIRE_ACCURATE" | "ALLOW_APPROXIMATE";
+                        includeComputeUsage?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectSets/createTemporary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store an object set for an hour and get its RID */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        objectSet: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/objectSets/{objectSetRid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored object set */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectSetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/audit/events": {
         parameters: {
             query?: never;
@@ -4340,7 +5669,7 @@ export interface components {
             expiresAt?: string;
             expiresInDays?: number;
             /** @description defaults to every API scope the creating credential holds */
-            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
+            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:ontologies-read" | "api:ontologies-write" | "api:usage:admin-read" | "offline_access")[];
         };
         OAuthClientInput: {
             clientId: string;
@@ -4367,7 +5696,7 @@ export interface components {
              * @default []
              */
             redirectUris: string[];
-            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
+            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:ontologies-read" | "api:ontologies-write" | "api:usage:admin-read" | "offline_access")[];
             grantTypes: ("authorization_code" | "client_credentials" | "refresh_token")[];
         };
         OAuthConsentDecisionInput: {
@@ -4782,7 +6111,7 @@ export interface components {
             expiresAt?: string;
             expiresInDays?: number;
             /** @description defaults to every API scope the creating credential holds */
-            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
+            scopes?: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:ontologies-read" | "api:ontologies-write" | "api:usage:admin-read" | "offline_access")[];
         };
         OAuthClient: {
             clientId: string;
@@ -4809,7 +6138,7 @@ export interface components {
              * @default []
              */
             redirectUris: string[];
-            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:usage:admin-read" | "offline_access")[];
+            allowedScopes: ("api:admin-read" | "api:admin-write" | "api:filesystem-read" | "api:filesystem-write" | "api:audit-read" | "api:datasets-read" | "api:datasets-write" | "api:sql-queries-read" | "api:sql-queries-execute" | "api:ontologies-read" | "api:ontologies-write" | "api:usage:admin-read" | "offline_access")[];
             grantTypes: ("authorization_code" | "client_credentials" | "refresh_token")[];
         };
         OAuthConsentDecision: {

@@ -332,10 +332,21 @@ function plan<D extends { apiName: string }>(
   return out;
 }
 
-const text = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+/** JSON with object keys sorted (stored definitions come back from jsonb in its own key order). */
+function stable(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return `[${v.map((x) => stable(x) ?? 'null').join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stable(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const text = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : stable(v));
 
 function fieldChanges(before: Record<string, unknown>, after: Record<string, unknown>, fields: string[], prefix = ''): string[] {
-  return fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])).map((f) => `${prefix}${f}: ${text(before[f])} → ${text(after[f])}`);
+  return fields.filter((f) => stable(before[f]) !== stable(after[f])).map((f) => `${prefix}${f}: ${text(before[f])} → ${text(after[f])}`);
 }
 
 function diffObjectType(before: ObjectTypeDef, after: ObjectTypeDef): { changes: string[]; breaking: string[] } {

@@ -31,15 +31,14 @@ export type PropertyDataType =
 export const SCALAR_TYPES = ['string', 'byte', 'short', 'integer', 'long', 'float', 'double', 'decimal', 'boolean', 'date', 'timestamp', 'geopoint'] as const;
 export type ScalarType = (typeof SCALAR_TYPES)[number];
 
-/** Either Foundry's object form (`{ type: 'array', subType: { type: 'string' } }`) or a bare name (`string`). */
-export const PropertyDataTypeInput: z.ZodType<PropertyDataType> = z.lazy(() =>
-  z.union([
-    z.enum(SCALAR_TYPES).transform((type) => ({ type }) as PropertyDataType),
-    z.strictObject({ type: z.enum(SCALAR_TYPES.filter((t) => t !== 'decimal') as [Exclude<ScalarType, 'decimal'>, ...Exclude<ScalarType, 'decimal'>[]]) }),
-    z.strictObject({ type: z.literal('decimal'), precision: z.number().int().min(1).max(38).optional(), scale: z.number().int().min(0).max(38).optional() }),
-    z.strictObject({ type: z.literal('array'), subType: PropertyDataTypeInput }),
-  ]),
-) as z.ZodType<PropertyDataType>;
+const ScalarTypeInput = z.union([
+  z.enum(SCALAR_TYPES).transform((type) => ({ type }) as PropertyDataType),
+  z.strictObject({ type: z.enum(SCALAR_TYPES.filter((t) => t !== 'decimal') as [Exclude<ScalarType, 'decimal'>, ...Exclude<ScalarType, 'decimal'>[]]) }),
+  z.strictObject({ type: z.literal('decimal'), precision: z.number().int().min(1).max(38).optional(), scale: z.number().int().min(0).max(38).optional() }),
+]);
+
+/** Either Foundry's object form (`{ type: 'array', subType: { type: 'string' } }`) or a bare name (`string`); arrays hold scalars. */
+export const PropertyDataTypeInput = z.union([ScalarTypeInput, z.strictObject({ type: z.literal('array'), subType: ScalarTypeInput })]) as unknown as z.ZodType<PropertyDataType>;
 
 export const STATUSES = ['ACTIVE', 'EXPERIMENTAL', 'DEPRECATED'] as const;
 export type Status = (typeof STATUSES)[number];
