@@ -5454,6 +5454,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/ontologies/{ontology}/objectSets/loadLinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The links of a page of an object set, as object locators */
+        post: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        objectSet: unknown;
+                        links: string[];
+                        pageToken?: string;
+                        includeComputeUsage?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/ontologies/{ontology}/objectSets/{objectSetRid}": {
         parameters: {
             query?: never;
@@ -5494,6 +5545,201 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyword search across the object types you can read: ranked hits with highlights, counts per type (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        query: string;
+                        objectTypes?: string[];
+                        pageSize?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/savedObjectSets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved object sets you can read (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Save an object set definition with a name in a folder; it re-evaluates to current data (OpenFoundry) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        parentFolderRid: string;
+                        name: string;
+                        description?: string;
+                        objectSet: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/ontologies/{ontology}/savedObjectSets/{savedObjectSetRid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved object set (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                    savedObjectSetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Change a saved object set (OpenFoundry) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                    savedObjectSetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        objectSet: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        /** Delete a saved object set (OpenFoundry) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                    savedObjectSetRid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -6,12 +6,13 @@ import type { App } from '@openfoundry/http';
 import { systemClock, type Clock } from '@openfoundry/kernel';
 import { DefinitionService } from './definitions/definition.service.js';
 import { Indexer } from './indexing/indexer.js';
-import { OBJECT_TYPE_TYPE, ONTOLOGY_TYPE, type OntologyDatasetSource, type OntologyDeps } from './ontology.deps.js';
+import { OBJECT_SET_TYPE, OBJECT_TYPE_TYPE, ONTOLOGY_TYPE, type OntologyDatasetSource, type OntologyDeps } from './ontology.deps.js';
 import { ontologyMigrations } from './ontology.migrations.js';
 import { OntologyRepository } from './ontology.repository.js';
 import { registerOntologyRoutes } from './ontology.routes.js';
 import type { OntologyTables } from './ontology.types.js';
 import { ReadService } from './read.service.js';
+import { ObjectSetService } from './object-set.service.js';
 
 export { ONTOLOGY_TYPE, OBJECT_TYPE_TYPE } from './ontology.deps.js';
 export type { OntologyDatasetSource, DatasetIndexView } from './ontology.deps.js';
@@ -57,7 +58,8 @@ export function createOntology(options: OntologyOptions): OntologyModule {
     for (const rid of targets.reindex) indexer.request(rid);
     if (targets.deleted.length) void indexer.sweep();
   });
-  const reads = new ReadService(deps);
+  const sets = new ObjectSetService(deps);
+  const reads = new ReadService(deps, sets);
   // A permanently deleted ontology or object type takes its definitions and indexes with it.
   options.resources.onPermanentDelete(ONTOLOGY_TYPE, (trx, rids) => repo.deleteOntologies(trx as never, rids));
   options.resources.onPermanentDelete(OBJECT_TYPE_TYPE, async (trx, rids) => {
@@ -66,9 +68,10 @@ export function createOntology(options: OntologyOptions): OntologyModule {
       await repo.deleteType(trx as never, 'ontology.object_types', rid);
     }
   });
+  options.resources.onPermanentDelete(OBJECT_SET_TYPE, (trx, rids) => repo.deleteObjectSets(trx as never, rids));
   return {
     migrations: ontologyMigrations,
-    registerRoutes: (app) => registerOntologyRoutes(app, { reads, definitions }),
+    registerRoutes: (app) => registerOntologyRoutes(app, { reads, definitions, sets }),
     start: () => indexer.start(),
     datasetCommitted: (rid) => indexer.datasetCommitted(rid),
     indexingIdle: () => indexer.idle(),

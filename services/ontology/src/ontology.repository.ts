@@ -198,9 +198,9 @@ export class OntologyRepository {
     return db.selectFrom('ontology.object_sets').selectAll().where('org_rid', '=', orgRid).where('rid', '=', rid).executeTakeFirst();
   }
 
-  async findObjectSets(db: Db, rids: string[]): Promise<ObjectSetRow[]> {
-    if (!rids.length) return [];
-    return db.selectFrom('ontology.object_sets').selectAll().where('rid', 'in', rids).execute();
+  /** Saved (named) object sets of an ontology, by name. */
+  async savedObjectSets(db: Db, orgRid: string, ontologyRid: string): Promise<ObjectSetRow[]> {
+    return db.selectFrom('ontology.object_sets').selectAll().where('org_rid', '=', orgRid).where('ontology_rid', '=', ontologyRid).where('name', 'is not', null).orderBy('name').orderBy('rid').execute();
   }
 
   async updateObjectSet(db: Db, rid: string, set: { name: string; description: string | null; object_set: unknown; updated_time: Date }): Promise<void> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from '@openfoundry/http';
 import type { FastifyRequest } from 'fastify';
 import type { DefinitionService } from './definitions/definition.service.js';
+import type { ObjectSetService } from './object-set.service.js';
 import { ontologyJson } from './presenters.js';
 import { selectionOf, type ReadService } from './read.service.js';
 import {
@@ -10,6 +11,11 @@ import {
   ApplyQuery,
   CreateOntologyBody,
   CreateTemporaryBody,
+  LoadLinksBody,
+  SaveObjectSetBody,
+  SavedObjectSetParams,
+  SearchBody,
+  UpdateObjectSetBody,
   GetObjectQuery,
   InterfaceParams,
   LinkTypeParams,
@@ -33,8 +39,8 @@ const write = { auth: { scope: 'api:ontologies-write' as const } };
 const actorOf = (request: FastifyRequest) => ({ principal: request.principal!, ctx: request.ctx });
 
 /** Mounts Foundry's ontology read endpoints (`/api/v2/ontologies/...`) and OpenFoundry's authoring ones. */
-export async function registerOntologyRoutes(app: App, s: { reads: ReadService; definitions: DefinitionService }): Promise<void> {
-  const { reads } = s;
+export async function registerOntologyRoutes(app: App, s: { reads: ReadService; definitions: DefinitionService; sets: ObjectSetService }): Promise<void> {
+  const { reads, sets } = s;
 
   // --- authoring (OpenFoundry) ---
   app.post(
@@ -174,11 +180,70 @@ export async function registerOntologyRoutes(app: App, s: { reads: ReadService; 
   app.post(
     '/api/v2/ontologies/:ontology/objectSets/createTemporary',
     { config: read, schema: { tags, summary: 'Store an object set for an hour and get its RID', params: OntologyParams, querystring: OntologyQuery, body: CreateTemporaryBody } },
-    async (request) => reads.createTemporary(actorOf(request), request.params.ontology, request.body.objectSet),
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.createTemporary(actor, await reads.view(actor, request.params.ontology), request.body.objectSet);
+    },
+  );
+  app.post(
+    '/api/v2/ontologies/:ontology/objectSets/loadLinks',
+    { config: read, schema: { tags, summary: 'The links of a page of an object set, as object locators', params: OntologyParams, querystring: OntologyQuery, body: LoadLinksBody } },
+    async (request) => reads.loadLinks(actorOf(request), request.params.ontology, request.body),
   );
   app.get(
     '/api/v2/ontologies/:ontology/objectSets/:objectSetRid',
     { config: read, schema: { tags, summary: 'A stored object set', params: ObjectSetParams, querystring: OntologyQuery, response: { 200: z.unknown() } } },
-    async (request) => reads.getObjectSet(actorOf(request), request.params.ontology, request.params.objectSetRid),
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.get(actor, await reads.view(actor, request.params.ontology), request.params.objectSetRid);
+    },
+  );
+
+  // --- search and saved object sets (OpenFoundry) ---
+  app.post(
+    '/api/v2/ontologies/:ontology/search',
+    { config: read, schema: { tags, summary: 'Keyword search across the object types you can read: ranked hits with highlights, counts per type (OpenFoundry)', params: OntologyParams, body: SearchBody } },
+    async (request) => reads.search(actorOf(request), request.params.ontology, request.body),
+  );
+  app.get(
+    '/api/v2/ontologies/:ontology/savedObjectSets',
+    { config: read, schema: { tags, summary: 'Saved object sets you can read (OpenFoundry)', params: OntologyParams } },
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.list(actor, await reads.view(actor, request.params.ontology));
+    },
+  );
+  app.post(
+    '/api/v2/ontologies/:ontology/savedObjectSets',
+    { config: write, schema: { tags, summary: 'Save an object set definition with a name in a folder; it re-evaluates to current data (OpenFoundry)', params: OntologyParams, body: SaveObjectSetBody } },
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.save(actor, await reads.view(actor, request.params.ontology), request.body);
+    },
+  );
+  app.get(
+    '/api/v2/ontologies/:ontology/savedObjectSets/:savedObjectSetRid',
+    { config: read, schema: { tags, summary: 'A saved object set (OpenFoundry)', params: SavedObjectSetParams } },
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.getSaved(actor, await reads.view(actor, request.params.ontology), request.params.savedObjectSetRid);
+    },
+  );
+  app.put(
+    '/api/v2/ontologies/:ontology/savedObjectSets/:savedObjectSetRid',
+    { config: write, schema: { tags, summary: 'Change a saved object set (OpenFoundry)', params: SavedObjectSetParams, body: UpdateObjectSetBody } },
+    async (request) => {
+      const actor = actorOf(request);
+      return sets.update(actor, await reads.view(actor, request.params.ontology), request.params.savedObjectSetRid, request.body);
+    },
+  );
+  app.delete(
+    '/api/v2/ontologies/:ontology/savedObjectSets/:savedObjectSetRid',
+    { config: write, schema: { tags, summary: 'Delete a saved object set (OpenFoundry)', params: SavedObjectSetParams } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      await sets.delete(actor, await reads.view(actor, request.params.ontology), request.params.savedObjectSetRid);
+      return reply.code(204).send(null);
+    },
   );
 }

@@ -86,6 +86,23 @@ export const AggregateObjectsBody = z.strictObject({
   accuracy: z.enum(['REQUIRE_ACCURATE', 'ALLOW_APPROXIMATE']).optional(),
 });
 export const CreateTemporaryBody = z.strictObject({ objectSet: z.unknown() });
+export const LoadLinksBody = z.strictObject({ objectSet: z.unknown(), links: z.array(z.string().min(1).max(300)).max(20), pageToken: z.string().max(4000).optional(), includeComputeUsage: z.boolean().optional() });
+
+/** OpenFoundry's keyword search across object types. */
+export const SearchBody = z.strictObject({
+  query: z.string().min(1).max(500),
+  objectTypes: z.array(z.string().min(1).max(300)).max(100).optional(),
+  pageSize: z.number().int().optional(),
+});
+
+export const SaveObjectSetBody = z.strictObject({
+  parentFolderRid: z.string().min(1).max(500),
+  name: z.string().max(255),
+  description: z.string().max(4000).optional(),
+  objectSet: z.unknown(),
+});
+export const UpdateObjectSetBody = z.strictObject({ description: z.string().max(4000).optional(), objectSet: z.unknown() });
+export const SavedObjectSetParams = OntologyParams.extend({ savedObjectSetRid: z.string().min(1).max(500) });
 
 // --- authoring (OpenFoundry) --------------------------------------------------------------
 

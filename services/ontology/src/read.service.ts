@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from '@openfoundry/db';
-import { makeRid, resolvePageSize, toPage, decodePageToken, type Page } from '@openfoundry/kernel';
+import { resolvePageSize, toPage, decodePageToken, type Page } from '@openfoundry/kernel';
 import { recordEvent, type Actor, type OntologyDeps } from './ontology.deps.js';
 import { OntologyErrors } from './ontology.errors.js';
 import { indexStatusJson, interfaceTypeJson, linkSideJson, objectTypeFullMetadataJson, objectTypeJson, ontologyJson } from './presenters.js';
 import { Aggregator, type AggregateRequest, type AggregateResponse } from './query/aggregate.js';
 import { loadView, type OntologyView, type ReadableType } from './query/model.js';
-import { ObjectSetCompiler, type CompiledSet } from './query/object-set.js';
+import type { ObjectSetCompiler, CompiledSet } from './query/object-set.js';
+import { loadLinks } from './query/links.js';
+import { searchObjects, type SearchResult } from './query/search.js';
+import type { ObjectSetService } from './object-set.service.js';
 import { ObjectReader, type LoadRequest, type ObjectsPage, type OrderBy } from './query/objects.js';
 import { sqlValue } from './query/values.js';
 import { MAX_INDEX_ERRORS } from './indexing/indexer.js';
@@ -20,11 +22,14 @@ export function selectionOf(body: { select?: string[] | undefined; selectV2?: Ar
   return names.length ? names : undefined;
 }
 
-const TEMPORARY_SET_TTL_MS = 3_600_000;
+const MAX_SEARCH_HITS = 100;
 
 /** The read side of the ontology: metadata, objects, links and object sets, as one principal may see them; every data read is audited. */
 export class ReadService {
-  constructor(private readonly deps: OntologyDeps) {}
+  constructor(
+    private readonly deps: OntologyDeps,
+    readonly sets: ObjectSetService,
+  ) {}
 
   view(actor: Actor, ontology: string): Promise<OntologyView> {
     return loadView(this.deps, actor.principal, ontology);
@@ -104,7 +109,27 @@ export class ReadService {
   // --- object sets ------------------------------------------------------------------------
 
   private compiler(actor: Actor, view: OntologyView): ObjectSetCompiler {
-    return new ObjectSetCompiler(view, async (rid) => (await this.deps.repo.findObjectSet(this.deps.repo.db, actor.principal.orgRid, rid))?.object_set);
+    return this.sets.compiler(actor, view);
+  }
+
+  /** OpenFoundry: keyword search across the object types the caller can read, ranked, with highlights and per-type counts. */
+  async search(actor: Actor, ontology: string, request: { query: string; objectTypes?: string[] | undefined; pageSize?: number | undefined }): Promise<SearchResult> {
+    const view = await this.view(actor, ontology);
+    const pageSize = resolvePageSize(request.pageSize, MAX_SEARCH_HITS);
+    const result = await searchObjects(this.deps.repo, view, { query: request.query, objectTypes: request.objectTypes, pageSize });
+    const types = [...new Set(result.facets.map((f) => f.objectType))].map((t) => view.type(t).row.rid);
+    await this.deps.repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.objects.read', [view.ontology.rid, ...types], { operation: 'search', returned: result.data.length }));
+    return result;
+  }
+
+  /** Foundry's `loadLinks`: for a page of the set's objects, the objects each requested link leads to (as locators). */
+  async loadLinks(actor: Actor, ontology: string, body: { objectSet: unknown; links: string[]; pageToken?: string | undefined }) {
+    const view = await this.view(actor, ontology);
+    const set = await this.compiler(actor, view).compile(body.objectSet);
+    if (set.parts.size !== 1 || set.view.kind !== 'object') throw OntologyErrors.unsupportedObjectSet('loadLinks reads an object set of one object type');
+    const result = await loadLinks(this.deps.repo, view, set, body.links, body.pageToken);
+    await this.audit(actor, view, set, 'loadLinks', { links: body.links, returned: result.data.length });
+    return result;
   }
 
   private async audit(actor: Actor, view: OntologyView, set: CompiledSet, operation: string, details: Record<string, unknown> = {}): Promise<void> {
@@ -159,24 +184,6 @@ export class ReadService {
     const result = await new Aggregator(this.deps.repo, view).aggregate(set, body);
     await this.audit(actor, view, set, 'aggregate', { groups: result.data.length });
     return result;
-  }
-
-  async createTemporary(actor: Actor, ontology: string, objectSet: unknown): Promise<{ objectSetRid: string }> {
-    const view = await this.view(actor, ontology);
-    // Compiling checks the definition (and that the caller may read what it names) before storing it.
-    await this.compiler(actor, view).compile(objectSet);
-    const { repo, clock } = this.deps;
-    const now = clock.now();
-    const rid = makeRid('object-set-service', 'main', 'object-set', randomUUID());
-    await repo.insertObjectSet(repo.db, { rid, org_rid: actor.principal.orgRid, ontology_rid: view.ontology.rid, owner_id: actor.principal.userId, name: null, description: null, object_set: objectSet, created_time: now, updated_time: now, expires_time: new Date(now.getTime() + TEMPORARY_SET_TTL_MS) });
-    return { objectSetRid: rid };
-  }
-
-  async getObjectSet(actor: Actor, ontology: string, objectSetRid: string): Promise<unknown> {
-    const view = await this.view(actor, ontology);
-    const row = await this.deps.repo.findObjectSet(this.deps.repo.db, actor.principal.orgRid, objectSetRid);
-    if (!row || row.ontology_rid !== view.ontology.rid) throw OntologyErrors.objectSetNotFound(objectSetRid);
-    return row.object_set;
   }
 
   // --- objects of one type (Foundry's OntologyObjectsV2) -----------------------------------
