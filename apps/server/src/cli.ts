@@ -6,6 +6,7 @@ import { loadConfig, type RawServerConfig, type ServerConfig } from './config.js
 import { createServer, openPlatform, VERSION, type Platform } from './platform.js';
 import { acquireLock } from './lock.js';
 import { importFile } from './import-client.js';
+import { applyOntologyFile } from './ontology-client.js';
 
 type Flags = Partial<Record<keyof RawServerConfig, string>>;
 
@@ -197,6 +198,23 @@ dataset
   .action(async (file: string, opts: { to: string; url: string; token: string; format?: string; transactionType: 'SNAPSHOT' | 'APPEND' | 'UPDATE'; branch?: string; delimiter?: string }) => {
     const r = await importFile({ ...opts, file, progress: process.stderr });
     process.stdout.write(`imported ${r.rowCount} rows into ${opts.to} (${r.datasetRid}), transaction ${r.transactionRid}\n`);
+  });
+
+const ontology = program.command('ontology').description('ontologies as code');
+ontology
+  .command('apply')
+  .description('plan a YAML or JSON document of object, link and interface types, print the plan, and apply it (idempotent)')
+  .argument('<file>', 'the ontology document (.yaml, .yml or .json)')
+  .requiredOption('--ontology <rid-or-api-name>', 'the ontology to apply it to')
+  .addOption(new Option('--url <url>', 'server URL').env('OPENFOUNDRY_URL').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--token <token>', 'personal access token').env('OPENFOUNDRY_TOKEN').makeOptionMandatory())
+  .option('--dry-run', 'only print the plan', false)
+  .option('--prune', 'delete the types the document does not name', false)
+  .option('--allow-breaking-changes', 'apply even when a change breaks existing objects or clients', false)
+  .action(async (file: string, opts: { ontology: string; url: string; token: string; dryRun: boolean; prune: boolean; allowBreakingChanges: boolean }) => {
+    const r = await applyOntologyFile({ ...opts, file });
+    process.stdout.write(r.plan);
+    if (r.applied) process.stdout.write('applied\n');
   });
 
 const datasets = program.command('datasets').description('dataset storage upkeep');

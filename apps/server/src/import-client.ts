@@ -71,7 +71,8 @@ function progressMeter(total: number, out: NodeJS.WriteStream): Transform {
   });
 }
 
-async function api<T>(req: ImportRequest, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+/** A JSON call to the server with a bearer token (the CLI's commands that talk to a running server). */
+export async function api<T>(req: { url: string; token: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(new URL(path, req.url), {
     method,
     headers: { authorization: `Bearer ${req.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -81,7 +82,7 @@ async function api<T>(req: ImportRequest, method: string, path: string, body?: u
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-function failure(what: string, res: { status: number; body: unknown }): Error {
+export function failure(what: string, res: { status: number; body: unknown }): Error {
   const b = res.body as { errorName?: string; parameters?: Record<string, unknown> } | undefined;
   const detail = b?.parameters?.problem ?? (b?.parameters ? JSON.stringify(b.parameters) : '');
   return new Error(`${what}: ${res.status} ${b?.errorName ?? ''} ${detail}`.trim());
