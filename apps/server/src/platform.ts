@@ -113,6 +113,7 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
         },
         indexView: (datasetRid, branch, since) => datasets.tables.indexView(datasetRid, branch, since),
       },
+      listen: (channel, onMessage, onReset) => database.listen(channel, onMessage, onReset),
     });
     const migrations = [audit.migrations, identity.migrations, filesystem.migrations, datasets.migrations, sqlModule.migrations, ontology.migrations];
     if (options.migrate) await migrate(database.db, migrations);

@@ -7,7 +7,8 @@ import { systemClock, type Clock } from '@openfoundry/kernel';
 import { DefinitionService } from './definitions/definition.service.js';
 import { Indexer } from './indexing/indexer.js';
 import { OBJECT_SET_TYPE, OBJECT_TYPE_TYPE, ONTOLOGY_TYPE, type OntologyDatasetSource, type OntologyDeps } from './ontology.deps.js';
-import { ontologyMigrations } from './ontology.migrations.js';
+import { ONTOLOGY_CHANGES_CHANNEL, ontologyMigrations } from './ontology.migrations.js';
+import { ViewCache } from './query/view-cache.js';
 import { OntologyRepository } from './ontology.repository.js';
 import { registerOntologyRoutes } from './ontology.routes.js';
 import type { OntologyTables } from './ontology.types.js';
@@ -43,6 +44,8 @@ export interface OntologyOptions {
   clock?: Clock;
   /** How often indexes are compared with their datasets. */
   indexSweepMs?: number;
+  /** Database notifications (libs/db `Database.listen`); without it ontology metadata is not cached. */
+  listen?: (channel: string, onMessage: (payload: string) => void, onReset: () => void) => Promise<void>;
 }
 
 /**
@@ -52,9 +55,10 @@ export interface OntologyOptions {
 export function createOntology(options: OntologyOptions): OntologyModule {
   const repo = new OntologyRepository(options.db as Kysely<OntologyTables>);
   const clock = options.clock ?? systemClock;
-  const deps: OntologyDeps = { repo, resources: options.resources, datasets: options.datasets, audit: options.audit, engine: options.engine, clock };
+  const deps: OntologyDeps = { repo, resources: options.resources, datasets: options.datasets, audit: options.audit, engine: options.engine, clock, views: new ViewCache() };
   const indexer = new Indexer(deps, { sweepMs: options.indexSweepMs });
   const definitions = new DefinitionService(deps, (targets) => {
+    deps.views.invalidate();
     for (const rid of targets.reindex) indexer.request(rid);
     if (targets.deleted.length) void indexer.sweep();
   });
@@ -62,16 +66,28 @@ export function createOntology(options: OntologyOptions): OntologyModule {
   const reads = new ReadService(deps, sets);
   // A permanently deleted ontology or object type takes its definitions and indexes with it.
   options.resources.onPermanentDelete(ONTOLOGY_TYPE, (trx, rids) => repo.deleteOntologies(trx as never, rids));
+  // Link types that name a deleted object type go with it.
   options.resources.onPermanentDelete(OBJECT_TYPE_TYPE, async (trx, rids) => {
+    for (const link of await repo.linkTypesOf(trx as never, rids)) {
+      await repo.deleteIndex(trx as never, link.rid);
+      await repo.deleteType(trx as never, 'ontology.link_types', link.rid);
+    }
     for (const rid of rids) {
       await repo.deleteIndex(trx as never, rid);
       await repo.deleteType(trx as never, 'ontology.object_types', rid);
     }
+    deps.views.invalidate();
   });
   options.resources.onPermanentDelete(OBJECT_SET_TYPE, (trx, rids) => repo.deleteObjectSets(trx as never, rids));
   return {
     migrations: ontologyMigrations,
-    registerRoutes: (app) => registerOntologyRoutes(app, { reads, definitions, sets }),
+    async registerRoutes(app) {
+      if (options.listen) {
+        await options.listen(ONTOLOGY_CHANGES_CHANNEL, () => deps.views.invalidate(), () => deps.views.invalidate());
+        deps.views.enable();
+      }
+      await registerOntologyRoutes(app, { reads, definitions, sets });
+    },
     start: () => indexer.start(),
     datasetCommitted: (rid) => indexer.datasetCommitted(rid),
     indexingIdle: () => indexer.idle(),

@@ -130,7 +130,8 @@ export class ObjectSetService {
 
   async update(actor: Actor, view: OntologyView, rid: string, input: { description?: string | undefined; objectSet: unknown }): Promise<SavedObjectSetJson> {
     const row = await this.requireWritable(actor, view, rid);
-    await this.compiler(actor, view).compile(input.objectSet);
+    // The set may not come to refer to itself, directly or through other stored sets.
+    await this.compiler(actor, view).compile(input.objectSet, 0, [rid]);
     const { repo, clock } = this.deps;
     const updated = { name: row.name!, description: input.description ?? row.description, object_set: input.objectSet, updated_time: clock.now() };
     await repo.transaction(async (trx) => {

@@ -4,6 +4,7 @@ import type { Executor } from '@openfoundry/db';
 import type { DatasetFieldSchema, Engine } from '@openfoundry/engine';
 import type { Clock } from '@openfoundry/kernel';
 import type { OntologyRepository } from './ontology.repository.js';
+import type { ViewCache } from './query/view-cache.js';
 
 /** Filesystem resource types of the ontology's resources. */
 export const ONTOLOGY_TYPE = 'ONTOLOGY';
@@ -40,6 +41,8 @@ export interface OntologyDeps {
   audit: AuditLog;
   engine: Engine;
   clock: Clock;
+  /** Ontology snapshots for reads; emptied after every change this process commits. */
+  views: ViewCache;
 }
 
 /** Appends a successful ontology event to the audit chain, inside the change's (or a read's own) transaction. */

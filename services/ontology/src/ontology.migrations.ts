@@ -1,5 +1,8 @@
 import { sql, type Kysely, type MigrationSet } from '@openfoundry/db';
 
+/** Where changes to ontology definitions and indexes are announced (payload: the table). */
+export const ONTOLOGY_CHANGES_CHANNEL = 'ontology_changes';
+
 /**
  * The `ontology` schema: ontologies, object/link/interface types, the state of each index and its
  * first invalid rows, temporary and saved object sets. The objects themselves live in tables the
@@ -125,6 +128,14 @@ export const ontologyMigrations: MigrationSet = {
           .addColumn('expires_time', 'timestamptz')
           .execute();
         await sql`create index object_sets_saved on ontology.object_sets (ontology_rid, name) where name is not null`.execute(db);
+
+        // Replicas cache ontology definitions and index rows; every change announces itself on commit.
+        await sql`create function ontology.notify_change() returns trigger language plpgsql as $$
+          begin perform pg_notify(${sql.lit(ONTOLOGY_CHANGES_CHANNEL)}, tg_table_name); return null; end $$`.execute(db);
+        for (const table of ['ontologies', 'object_types', 'link_types', 'interface_types', 'indexes']) {
+          await sql`create trigger ${sql.id(`${table}_changed`)} after insert or update or delete on ${sql.id('ontology')}.${sql.id(table)}
+            for each statement execute function ontology.notify_change()`.execute(db);
+        }
       },
     },
   },

@@ -64,6 +64,16 @@ export class OntologyRepository {
     return db.selectFrom('ontology.interface_types').selectAll().where('ontology_rid', '=', ontologyRid).orderBy('api_name').execute();
   }
 
+  /** Link types connecting any of these object types. */
+  async linkTypesOf(db: Db, objectTypeRids: string[]): Promise<LinkTypeRow[]> {
+    if (!objectTypeRids.length) return [];
+    return db
+      .selectFrom('ontology.link_types')
+      .selectAll()
+      .where((eb) => eb.or([eb(sql`definition->'from'->>'objectTypeRid'`, 'in', objectTypeRids), eb(sql`definition->'to'->>'objectTypeRid'`, 'in', objectTypeRids)]))
+      .execute();
+  }
+
   async findObjectType(db: Db, ontologyRid: string, apiNameOrRid: string): Promise<ObjectTypeRow | undefined> {
     return db
       .selectFrom('ontology.object_types')

@@ -32,7 +32,7 @@ export class ReadService {
   ) {}
 
   view(actor: Actor, ontology: string): Promise<OntologyView> {
-    return loadView(this.deps, actor.principal, ontology);
+    return loadView(this.deps, actor.principal, ontology, this.deps.views);
   }
 
   // --- metadata ---------------------------------------------------------------------------

@@ -55,3 +55,22 @@ export async function waitForIndex(http: HttpClient, ontology: string, objectTyp
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Like {@link waitForIndex}, and also at the object type's current definition version (after an apply). */
+export async function waitForIndexed(http: HttpClient, ontology: string, objectType: string, datasetRid: string, timeoutMs = 30_000): Promise<IndexStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const branch = ok(await http.get<{ transactionRid?: string }>(`/api/v2/datasets/${datasetRid}/branches/master`), 'branch');
+    const s = ok(await http.get<IndexStatus & { definitionVersion: number; indexedVersion?: number }>(`/api/v2/ontologies/${ontology}/objectTypes/${objectType}/indexStatus`), 'indexStatus');
+    if (s.status === 'FAILED') return s;
+    if (s.status === 'READY' && s.indexedTransactionRid === branch.transactionRid && s.indexedVersion === s.definitionVersion) return s;
+    if (Date.now() > deadline) throw new Error(`index of ${objectType} not ready: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every object of a type (one page of up to 10,000), sorted by `orderBy` (a property, ascending). */
+export async function allObjects(http: HttpClient, ontology: string, objectType: string, orderBy: string): Promise<Array<Record<string, any>>> {
+  const page = ok(await http.post<{ data: Array<Record<string, any>> }>(`/api/v2/ontologies/${ontology}/objectSets/loadObjects`, { objectSet: { type: 'base', objectType }, orderBy: { fields: [{ field: orderBy }] }, pageSize: 10_000 }), `objects of ${objectType}`);
+  return page.data;
+}

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { authorize, type Principal } from '@openfoundry/authz';
 import { isUniqueViolation, type Transaction } from '@openfoundry/db';
 import { readKeyed } from '@openfoundry/engine';
-import { NotFoundError, PermissionDeniedError, isRid, makeRid, requireRid, validateDisplayName } from '@openfoundry/kernel';
+import { ConflictError, NotFoundError, PermissionDeniedError, isRid, makeRid, requireRid, validateDisplayName } from '@openfoundry/kernel';
 import { OBJECT_TYPE_TYPE, ONTOLOGY_TYPE, recordEvent, type Actor, type OntologyDeps } from '../ontology.deps.js';
 import { OntologyErrors, type DefinitionProblem } from '../ontology.errors.js';
 import type { InterfaceTypeRow, LinkTypeRow, ObjectTypeRow, OntologyRow, OntologyTables } from '../ontology.types.js';
-import { ApiName, typeText, type InterfaceTypeDef, type LinkTypeDef, type ObjectTypeDef, type OntologyDocument } from './model.js';
-import { checkInterfaces, checkLinkNames, normalizeInterface, normalizeLinkType, normalizeObjectType, type ResolvedDataset } from './normalize.js';
+import { ApiName, typeText, type InterfaceTypeDef, type LinkTypeDef, type LinkTypeInput, type ObjectTypeDef, type OntologyDocument } from './model.js';
+import { checkImplementation, checkInterfaces, checkLinkNames, normalizeInterface, normalizeLinkType, normalizeObjectType, type ResolvedDataset } from './normalize.js';
 
 type Kind = 'objectType' | 'linkType' | 'interfaceType';
 
@@ -86,18 +86,32 @@ export class DefinitionService {
 
   /** Plans the document against the ontology's current types and, unless a dry run, applies it in one transaction. */
   async apply(actor: Actor, ontology: OntologyRow, doc: OntologyDocument, options: ApplyOptions = {}): Promise<ApplyResult> {
-    const { repo } = this.deps;
-    const [objectRows, linkRows, interfaceRows] = await Promise.all([
+    const { repo, resources } = this.deps;
+    const principal = actor.principal;
+    const [allObjectRows, allLinkRows, interfaceRows] = await Promise.all([
       repo.listObjectTypes(repo.db, ontology.rid),
       repo.listLinkTypes(repo.db, ontology.rid),
       repo.listInterfaceTypes(repo.db, ontology.rid),
     ]);
+    // The caller plans against the types they may read, as reads show them (read on the type and on its
+    // datasets). The others are neither shown, changed, pruned nor named in a problem: they stay as they are.
+    const readable = await resources.authorizedRids(principal, [...allObjectRows.flatMap((t) => [t.rid, t.dataset_rid]), ...allLinkRows.flatMap((l) => (l.dataset_rid ? [l.dataset_rid] : []))], 'read');
+    const hiddenTypes = allObjectRows.filter((t) => !readable.has(t.rid) || !readable.has(t.dataset_rid));
+    const hiddenNames = new Set(hiddenTypes.map((t) => t.api_name));
+    const isHiddenLink = (l: LinkTypeRow) => hiddenNames.has(l.definition.from.objectTypeApiName) || hiddenNames.has(l.definition.to.objectTypeApiName) || (!!l.dataset_rid && !readable.has(l.dataset_rid));
+    const hiddenLinks = allLinkRows.filter(isHiddenLink);
+    const objectRows = allObjectRows.filter((t) => !hiddenNames.has(t.api_name));
+    const linkRows = allLinkRows.filter((l) => !isHiddenLink(l));
+
     const problems: DefinitionProblem[] = [];
     duplicates(doc.objectTypes ?? [], 'objectTypes', problems);
     duplicates(doc.linkTypes ?? [], 'linkTypes', problems);
     duplicates(doc.interfaceTypes ?? [], 'interfaceTypes', problems);
+    // API names are unique in the ontology, so one taken by a hidden type cannot be used (and that is all it tells).
+    for (const [i, x] of (doc.objectTypes ?? []).entries()) if (hiddenNames.has(x.apiName)) problems.push({ path: `objectTypes[${i}].apiName`, problem: `${x.apiName} is the API name of an object type you cannot read` });
+    for (const [i, x] of (doc.linkTypes ?? []).entries()) if (hiddenLinks.some((l) => l.api_name === x.apiName)) problems.push({ path: `linkTypes[${i}].apiName`, problem: `${x.apiName} is the API name of a link type you cannot read` });
 
-        const removed = (kind: Kind, rows: Array<{ api_name: string }>, list: Array<{ apiName: string }> | undefined) => {
+    const removed = (kind: Kind, rows: Array<{ api_name: string }>, list: Array<{ apiName: string }> | undefined) => {
       const keep = new Set((list ?? []).map((x) => x.apiName));
       const explicit = new Set(options.remove?.[kind] ?? []);
       for (const name of explicit) if (!rows.some((r) => r.api_name === name)) problems.push({ path: `${kind}s`, problem: `there is no ${kind} ${name}` });
@@ -106,6 +120,13 @@ export class DefinitionService {
     const removedObjects = removed('objectType', objectRows, doc.objectTypes);
     const removedLinks = removed('linkType', linkRows, doc.linkTypes);
     const removedInterfaces = removed('interfaceType', interfaceRows, doc.interfaceTypes);
+    // Creating or removing types needs write on the ontology: refused before the document is checked against anything.
+    const isNew = (list: Array<{ apiName: string }> | undefined, rows: Array<{ api_name: string }>) => (list ?? []).some((x) => !rows.some((r) => r.api_name === x.apiName));
+    const creates = isNew(doc.objectTypes, allObjectRows) || isNew(doc.linkTypes, allLinkRows) || isNew(doc.interfaceTypes, interfaceRows);
+    if (!options.dryRun && (creates || removedObjects.size || removedLinks.size || removedInterfaces.size)) {
+      const resource = await resources.authorize(principal, ontology.rid, 'read', () => OntologyErrors.ontologyNotFound(ontology.rid));
+      requireWrite(principal, resource, 'EditOntologyPermissionDenied', { ontologyRid: ontology.rid });
+    }
 
     // Interfaces first: object types implement them.
     const interfaceIndex = new Map((doc.interfaceTypes ?? []).map((x, i) => [x.apiName, i]));
@@ -127,10 +148,25 @@ export class DefinitionService {
       if (existing && input.folder !== undefined) problems.push({ path: `${at}.folder`, problem: 'an existing object type stays in its folder; move it in the filesystem instead' });
       objects.set(input.apiName, { rid: existing?.rid ?? OBJECT_TYPE_RID(), def, folder: input.folder });
     }
-    // Types that still implement a removed or missing interface.
+    // Types the document does not name still implement the interfaces as they would be (removed, or changed by it).
     for (const row of objectRows) {
       if (removedObjects.has(row.api_name) || doc.objectTypes?.some((x) => x.apiName === row.api_name)) continue;
-      for (const i of Object.keys(row.definition.implements)) if (!interfaces.has(i)) problems.push({ path: `objectTypes.${row.api_name}`, problem: `implements interface ${i}, which would no longer exist` });
+      const properties = new Map(row.definition.properties.map((p) => [p.apiName, p]));
+      for (const [i, mapping] of Object.entries(row.definition.implements)) {
+        if (!interfaces.has(i)) problems.push({ path: `objectTypes.${row.api_name}`, problem: `implements interface ${i}, which would no longer exist` });
+        else checkImplementation(i, mapping, properties, `objectTypes.${row.api_name}.implements.${i}`, interfaces, problems);
+      }
+    }
+    for (const row of hiddenTypes) {
+      const properties = new Map(row.definition.properties.map((p) => [p.apiName, p]));
+      for (const [i, mapping] of Object.entries(row.definition.implements)) {
+        const found: DefinitionProblem[] = [];
+        if (interfaces.has(i)) checkImplementation(i, mapping, properties, '', interfaces, found);
+        if (!interfaces.has(i) || found.length) {
+          const path = interfaceIndex.has(i) ? `interfaceTypes[${interfaceIndex.get(i)}]` : `interfaceTypes.${i}`;
+          if (!problems.some((p) => p.path === path && p.problem.startsWith('object types you cannot read'))) problems.push({ path, problem: `object types you cannot read implement ${i} and would no longer fit it` });
+        }
+      }
     }
 
     const links: Array<{ rid: string; def: LinkTypeDef; at: string }> = [];
@@ -140,8 +176,18 @@ export class DefinitionService {
       // A kept link follows its object types; one whose type is removed must go too.
       const from = objects.get(def.from.objectTypeApiName);
       const to = objects.get(def.to.objectTypeApiName);
-      if (!from || !to) problems.push({ path: `linkTypes.${row.api_name}`, problem: `links ${def.from.objectTypeApiName} and ${def.to.objectTypeApiName}, which would no longer both exist` });
-      else links.push({ rid: row.rid, def, at: `linkTypes.${row.api_name}` });
+      if (!from || !to) {
+        problems.push({ path: `linkTypes.${row.api_name}`, problem: `links ${def.from.objectTypeApiName} and ${def.to.objectTypeApiName}, which would no longer both exist` });
+        continue;
+      }
+      // A type the document changes must still fit the link (its foreign key, its primary key's type).
+      const changed = (apiName: string) => doc.objectTypes?.some((x) => x.apiName === apiName);
+      if (changed(def.from.objectTypeApiName) || changed(def.to.objectTypeApiName)) {
+        const at = `linkTypes.${row.api_name}`;
+        const join = def.join ? await this.resolveDataset(actor.principal, def.join.datasetRid, def.join.branch, `${at}.dataset`, problems) : undefined;
+        if (!def.join || join) normalizeLinkType(linkInput(def), at, { objectTypes: objects }, join, problems);
+      }
+      links.push({ rid: row.rid, def, at: `linkTypes.${row.api_name}` });
     }
     for (const [i, input] of (doc.linkTypes ?? []).entries()) {
       const at = `linkTypes[${i}]`;
@@ -149,8 +195,23 @@ export class DefinitionService {
       const def = normalizeLinkType(input, at, { objectTypes: objects }, join, problems);
       if (def) links.push({ rid: linkRows.find((r) => r.api_name === input.apiName)?.rid ?? LINK_TYPE_RID(), def, at });
     }
-    checkLinkNames(links, problems);
-    if (problems.length) throw OntologyErrors.invalidDefinition(problems.slice(0, 100));
+    // Links the caller cannot read still hold on to the types they can: those cannot go, nor stop fitting them.
+    const everyType = new Map([...objects, ...hiddenTypes.map((t) => [t.api_name, { rid: t.rid, def: t.definition }] as const)]);
+    for (const row of hiddenLinks) {
+      const def = row.definition;
+      for (const name of [def.from.objectTypeApiName, def.to.objectTypeApiName]) {
+        const at = doc.objectTypes?.findIndex((x) => x.apiName === name) ?? -1;
+        const path = at >= 0 ? `objectTypes[${at}]` : `objectTypes.${name}`;
+        if (removedObjects.has(name)) problems.push({ path, problem: `${name} has links you cannot read, so it cannot be removed` });
+        else if (at >= 0) {
+          const found: DefinitionProblem[] = [];
+          normalizeLinkType(linkInput(def), '', { objectTypes: everyType }, undefined, found);
+          if (found.length) problems.push({ path, problem: `the change breaks links of ${name} you cannot read` });
+        }
+      }
+    }
+    checkLinkNames([...hiddenLinks.map((l) => ({ def: { ...l.definition, apiName: '(one you cannot read)' }, at: '' })), ...links], problems);
+    if (problems.length) throw OntologyErrors.invalidDefinition([...new Map(problems.map((p) => [`${p.path}\n${p.problem}`, p])).values()].slice(0, 100));
 
     const changes: DefinitionChange[] = [
       ...plan('interfaceType', interfaceRows, doc.interfaceTypes?.map((x) => interfaces.get(x.apiName)!) ?? [], removedInterfaces, diffInterface),
@@ -163,7 +224,8 @@ export class DefinitionService {
     if (breaking.length && !options.allowBreakingChanges) throw OntologyErrors.breakingChanges(breaking.map((c) => ({ kind: c.kind, apiName: c.apiName, breaking: c.breaking })));
     if (!changes.some((c) => c.action !== 'unchanged')) return result;
 
-    const targets = await this.persist(actor, ontology, changes, { objects, links, interfaces, objectRows, linkRows, interfaceRows });
+    const paths = new Map((doc.objectTypes ?? []).map((x, i) => [x.apiName, `objectTypes[${i}]`]));
+    const targets = await this.persist(actor, ontology, changes, { objects, links, interfaces, objectRows, linkRows, interfaceRows, paths });
     this.onApplied(targets);
     return result;
   }
@@ -179,6 +241,8 @@ export class DefinitionService {
       objectRows: ObjectTypeRow[];
       linkRows: LinkTypeRow[];
       interfaceRows: InterfaceTypeRow[];
+      /** Object type API name → its path in the document. */
+      paths: Map<string, string>;
     },
   ): Promise<AppliedTargets> {
     const { repo, resources, clock } = this.deps;
@@ -212,7 +276,14 @@ export class DefinitionService {
           if (row) await repo.updateType(trx, 'ontology.object_types', row.rid, { ...base, definition: entry.def, version: row.version + 1, dataset_rid: entry.def.datasetRid });
           else {
             const parentFolderRid = await this.folderOf(trx, principal, entry.folder, ontologyResource.parentFolderRid!);
-            await resources.register(trx, actor, { rid: entry.rid, type: OBJECT_TYPE_TYPE, parentFolderRid, displayName: entry.def.displayName, description: entry.def.description });
+            try {
+              await resources.register(trx, actor, { rid: entry.rid, type: OBJECT_TYPE_TYPE, parentFolderRid, displayName: entry.def.displayName, description: entry.def.description });
+            } catch (e) {
+              // The type's resource takes its display name in the folder: a sibling with that name is a problem of the document.
+              if (!(e instanceof ConflictError) || e.errorName !== 'ResourceNameAlreadyExists') throw e;
+              const at = s.paths.get(c.apiName) ?? `objectTypes.${c.apiName}`;
+              throw OntologyErrors.invalidDefinition([{ path: `${at}.displayName`, problem: `the folder already holds a resource named ${entry.def.displayName}; give the object type another displayName or folder` }]);
+            }
             await repo.insertType(trx, 'ontology.object_types', {
               rid: entry.rid,
               ontology_rid: ontology.rid,
@@ -300,6 +371,19 @@ function requireWrite(principal: Principal, resource: Parameters<typeof authoriz
     if (e instanceof PermissionDeniedError) throw new PermissionDeniedError(errorName, parameters);
     throw e;
   }
+}
+
+/** A stored link definition as the document input it came from (to check it again). */
+function linkInput(def: LinkTypeDef): LinkTypeInput {
+  return {
+    apiName: def.apiName,
+    from: { objectType: def.from.objectTypeApiName, linkApiName: def.from.linkApiName, displayName: def.from.displayName },
+    to: { objectType: def.to.objectTypeApiName, linkApiName: def.to.linkApiName, displayName: def.to.displayName },
+    cardinality: def.cardinality,
+    status: def.status,
+    ...(def.foreignKey !== undefined ? { foreignKey: def.foreignKey } : {}),
+    ...(def.join ? { dataset: def.join.datasetRid, branch: def.join.branch, fromColumn: def.join.fromColumn, toColumn: def.join.toColumn } : {}),
+  };
 }
 
 const pkColumn = (def: ObjectTypeDef) => def.properties.find((p) => p.apiName === def.primaryKey)?.column ?? def.primaryKey;

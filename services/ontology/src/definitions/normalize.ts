@@ -109,19 +109,11 @@ export function normalizeObjectType(
   const implementsMap: Record<string, Record<string, string>> = {};
   for (const [interfaceName, mapping] of Object.entries(input.implements ?? {})) {
     const path = `${at}.implements.${interfaceName}`;
-    const shared = interfaces.has(interfaceName) ? allInterfaceProperties(interfaceName, interfaces) : undefined;
-    if (!shared) {
+    if (!interfaces.has(interfaceName)) {
       problems.push({ path, problem: `there is no interface ${interfaceName}` });
       continue;
     }
-    for (const [sharedName, local] of Object.entries(mapping)) {
-      const sp = shared.get(sharedName);
-      const lp = byName.get(local);
-      if (!sp) problems.push({ path: `${path}.${sharedName}`, problem: `interface ${interfaceName} has no property ${sharedName}` });
-      else if (!lp) problems.push({ path: `${path}.${sharedName}`, problem: `${local} is not a property of the object type` });
-      else if (!sameType(sp, lp.dataType)) problems.push({ path: `${path}.${sharedName}`, problem: `${local} is ${typeText(lp.dataType)} but ${interfaceName}.${sharedName} is ${typeText(sp)}` });
-    }
-    for (const sharedName of shared.keys()) if (!(sharedName in mapping)) problems.push({ path, problem: `no property implements ${interfaceName}.${sharedName}` });
+    checkImplementation(interfaceName, mapping, byName, path, interfaces, problems);
     implementsMap[interfaceName] = { ...mapping };
   }
 
@@ -140,6 +132,26 @@ export function normalizeObjectType(
     properties,
     implements: implementsMap,
   };
+}
+
+/** Whether `mapping` implements every shared property of an (existing) interface with a local property of its type. */
+export function checkImplementation(
+  interfaceName: string,
+  mapping: Record<string, string>,
+  properties: Map<string, Pick<PropertyDef, 'dataType'>>,
+  path: string,
+  interfaces: Map<string, InterfaceTypeDef>,
+  problems: DefinitionProblem[],
+): void {
+  const shared = allInterfaceProperties(interfaceName, interfaces);
+  for (const [sharedName, local] of Object.entries(mapping)) {
+    const sp = shared.get(sharedName);
+    const lp = properties.get(local);
+    if (!sp) problems.push({ path: `${path}.${sharedName}`, problem: `interface ${interfaceName} has no property ${sharedName}` });
+    else if (!lp) problems.push({ path: `${path}.${sharedName}`, problem: `${local} is not a property of the object type` });
+    else if (!sameType(sp, lp.dataType)) problems.push({ path: `${path}.${sharedName}`, problem: `${local} is ${typeText(lp.dataType)} but ${interfaceName}.${sharedName} is ${typeText(sp)}` });
+  }
+  for (const sharedName of shared.keys()) if (!(sharedName in mapping)) problems.push({ path, problem: `no property implements ${interfaceName}.${sharedName}` });
 }
 
 /** Shared properties of an interface and every interface it extends (type by API name). */

@@ -142,7 +142,7 @@ export class Indexer {
       await repo.updateIndex(repo.db, targetRid, { status: 'INDEXING', updated_time: clock.now() });
       try {
         if (target.kind === 'object') {
-          if (incremental) await this.appendObjects(row, target.def, view);
+          if (incremental) await this.appendObjects(row, target.def, target.version, view, started);
           else await this.buildObjects(row, target.def, target.version, view, started);
         } else if (incremental) await this.appendLinks(row, target.def, target.types, view);
         else await this.buildLinks(row, target.def, target.types, target.version, view, started);
@@ -154,6 +154,8 @@ export class Indexer {
     } finally {
       clearInterval(renew);
       await repo.releaseIndex(repo.db, targetRid, this.owner).catch(() => {});
+      // Readers in this process see the new table (or state) at once; other replicas hear of it from the triggers.
+      this.deps.views.invalidate();
     }
   }
 
@@ -176,6 +178,7 @@ export class Indexer {
 
   private async fail(row: IndexRow, errorName: string, message: string): Promise<void> {
     await this.deps.repo.updateIndex(this.deps.repo.db, row.target_rid, { status: 'FAILED', last_error: { errorName, message: message.slice(0, 2000) }, updated_time: this.deps.clock.now() });
+    this.deps.views.invalidate();
   }
 
   private objectRead(def: ObjectTypeDef, files: string[]): Promise<KeyedRead> {
@@ -215,9 +218,8 @@ export class Indexer {
    * New files of APPENDs: loaded into a staging table, then merged in one transaction. A new row
    * whose key is already an object's makes both invalid, as a full index would.
    */
-  private async appendObjects(row: IndexRow, def: ObjectTypeDef, view: DatasetIndexView): Promise<void> {
+  private async appendObjects(row: IndexRow, def: ObjectTypeDef, version: number, view: DatasetIndexView, started: number): Promise<void> {
     const { repo, clock } = this.deps;
-    const started = Date.now();
     const columns = row.active_columns!;
     const live = row.active_table!;
     const stage = `${live}_stage`;
@@ -227,16 +229,31 @@ export class Indexer {
       const read = await this.objectRead(def, view.appendedFiles!);
       for await (const batch of read.batches()) await loadObjects(repo.db, stage, def, columns, batch.json);
       const pk = sql.id(columns[def.primaryKey]!);
+      // A row left out for a bad value still holds its key: a full build makes an appended row with that key
+      // invalid too. Those keys are the described invalid rows'; when some are not described, build fully.
+      if (Number(row.invalid_count) > 0 && read.validCount > 0) {
+        const described = await repo.indexErrors(repo.db, row.target_rid, MAX_INDEX_ERRORS);
+        const keys = described.flatMap((e) => (e.primary_key === null ? [] : [e.primary_key]));
+        const clash =
+          described.length < Number(row.invalid_count) ||
+          (keys.length > 0 && (await sql`select 1 from ${tableRef(stage)} s where s.${pk}::text in (${sql.join(keys)}) limit 1`.execute(repo.db)).rows.length > 0);
+        if (clash) return await this.buildObjects(row, def, version, view, started);
+      }
       const names = sql.raw(def.properties.map((p) => columns[p.apiName]).join(', '));
       await repo.transaction(async (trx) => {
         const clashes = (
           await sql<{ key: string; values: Record<string, unknown> }>`delete from ${tableRef(live)} l using ${tableRef(stage)} s where l.${pk} = s.${pk}
-            returning l.${pk}::text as key, to_jsonb(l) as values`.execute(trx)
+            returning l.${pk}::text as key, ${rowValues(def, columns, 'l')} as values`.execute(trx)
         ).rows;
-        if (clashes.length) await sql`delete from ${tableRef(stage)} s where s.${pk}::text in (${sql.join(clashes.map((c) => c.key))})`.execute(trx);
+        const appended = clashes.length
+          ? (await sql<{ key: string; values: Record<string, unknown> }>`delete from ${tableRef(stage)} s where s.${pk}::text in (${sql.join(clashes.map((c) => c.key))})
+              returning s.${pk}::text as key, ${rowValues(def, columns, 's')} as values`.execute(trx)).rows
+          : [];
         await sql`insert into ${tableRef(live)} (${names}) select ${names} from ${tableRef(stage)}`.execute(trx);
+        // Both rows of a clash are invalid, and both are described, as a full build would.
+        const reason = (key: string) => `primary key \`${def.primaryKey}\` value '${key.slice(0, 100)}' appears in an appended row and an existing one`;
         const errors = [
-          ...clashes.map((c) => ({ primary_key: c.key, reason: `primary key \`${def.primaryKey}\` value '${c.key.slice(0, 100)}' appears in an appended row and an existing one`, row_values: c.values })),
+          ...clashes.flatMap((c) => [c, ...appended.filter((a) => a.key === c.key)].map((r) => ({ primary_key: r.key, reason: reason(r.key), row_values: r.values }))),
           ...this.errorRows(read),
         ];
         const stored = await repo.countIndexErrors(trx, row.target_rid);
@@ -350,4 +367,31 @@ export class Indexer {
     timer.unref();
     this.dropTimers.add(timer);
   }
+}
+
+/**
+ * A stored object row as `readKeyed` describes an invalid row: by the dataset's column names,
+ * longs and decimals as text, geopoints as their `lat,lon` text (not the internal `c0`, `c1`, …
+ * columns nor the search vector). Built in parts: PostgreSQL functions take at most 100 arguments.
+ */
+function rowValues(def: ObjectTypeDef, columns: ColumnMap, alias: string) {
+  const value = (p: ObjectTypeDef['properties'][number]) => {
+    const c = sql`${sql.id(alias)}.${sql.id(columns[p.apiName]!)}`;
+    switch (p.dataType.type) {
+      case 'long':
+      case 'decimal':
+        return sql`to_jsonb(${c}::text)`;
+      case 'geopoint':
+        return sql`to_jsonb(${c}[1]::text || ',' || ${c}[0]::text)`;
+      case 'timestamp':
+        return sql`to_jsonb(to_char(${c} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))`;
+      default:
+        return sql`to_jsonb(${c})`;
+    }
+  };
+  const parts = [];
+  for (let i = 0; i < def.properties.length; i += 40) {
+    parts.push(sql`jsonb_build_object(${sql.join(def.properties.slice(i, i + 40).flatMap((p) => [sql`${p.column}::text`, value(p)]))})`);
+  }
+  return parts.length ? sql.join(parts, sql` || `) : sql`'{}'::jsonb`;
 }

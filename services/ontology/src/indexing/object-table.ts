@@ -112,6 +112,8 @@ export async function loadLinks(db: Executor, name: string, fromType: PropertyDa
 }
 
 export async function createLinkIndexes(db: Executor, name: string): Promise<void> {
+  // Each batch is loaded distinct, but a pair repeated in another batch (or file) is there twice.
+  await sql`delete from ${tableRef(name)} x using ${tableRef(name)} y where x.a = y.a and x.b = y.b and x.ctid > y.ctid`.execute(db);
   await sql`create unique index ${sql.id(`${name}_ab`)} on ${tableRef(name)} (a, b)`.execute(db);
   await sql`create index ${sql.id(`${name}_b`)} on ${tableRef(name)} (b, a)`.execute(db);
   await sql`analyze ${tableRef(name)}`.execute(db);

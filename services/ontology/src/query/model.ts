@@ -7,6 +7,7 @@ import { OntologyErrors } from '../ontology.errors.js';
 import type { IndexRow, InterfaceTypeRow, LinkTypeRow, ObjectTypeRow, OntologyRow } from '../ontology.types.js';
 import { tableRef } from '../indexing/object-table.js';
 import type { BoundProperty } from './values.js';
+import type { OntologySnapshot, ViewCache } from './view-cache.js';
 
 /**
  * One ontology as one principal may see it: the object types they may read (read on the type
@@ -145,15 +146,13 @@ export class ReadableType {
 }
 
 /** Loads an ontology the principal may read (by RID or API name) as they see it. */
-export async function loadView(deps: OntologyDeps, principal: Principal, ontologyRef: string): Promise<OntologyView> {
-  const { repo, resources } = deps;
-  const ontology = await repo.findOntology(repo.db, principal.orgRid, ontologyRef);
-  if (!ontology) throw OntologyErrors.ontologyNotFound(ontologyRef);
-  const [types, links, interfaces] = await Promise.all([repo.listObjectTypes(repo.db, ontology.rid), repo.listLinkTypes(repo.db, ontology.rid), repo.listInterfaceTypes(repo.db, ontology.rid)]);
-  const allowed = await resources.authorizedRids(principal, [ontology.rid, ...types.flatMap((t) => [t.rid, t.dataset_rid]), ...links.flatMap((l) => (l.dataset_rid ? [l.dataset_rid] : []))], 'read');
+export async function loadView(deps: OntologyDeps, principal: Principal, ontologyRef: string, cache?: ViewCache): Promise<OntologyView> {
+  const snapshot = cache?.get(principal.orgRid, ontologyRef) ?? (await loadSnapshot(deps, principal.orgRid, ontologyRef, cache));
+  if (!snapshot) throw OntologyErrors.ontologyNotFound(ontologyRef);
+  const { ontology, types, links, interfaces, indexes } = snapshot;
+  const allowed = await deps.resources.authorizedRids(principal, [ontology.rid, ...types.flatMap((t) => [t.rid, t.dataset_rid]), ...links.flatMap((l) => (l.dataset_rid ? [l.dataset_rid] : []))], 'read');
   if (!allowed.has(ontology.rid)) throw OntologyErrors.ontologyNotFound(ontologyRef);
   const readable = types.filter((t) => allowed.has(t.rid) && allowed.has(t.dataset_rid));
-  const indexes = await repo.findIndexes(repo.db, [...readable.map((t) => t.rid), ...links.map((l) => l.rid)]);
   return new OntologyView(
     ontology,
     readable.map((t) => new ReadableType(t, indexes.get(t.rid))),
@@ -161,4 +160,16 @@ export async function loadView(deps: OntologyDeps, principal: Principal, ontolog
     interfaces,
     indexes,
   );
+}
+
+async function loadSnapshot(deps: OntologyDeps, orgRid: string, ontologyRef: string, cache: ViewCache | undefined): Promise<OntologySnapshot | undefined> {
+  const { repo } = deps;
+  const generation = cache?.generation ?? 0;
+  const ontology = await repo.findOntology(repo.db, orgRid, ontologyRef);
+  if (!ontology) return undefined;
+  const [types, links, interfaces] = await Promise.all([repo.listObjectTypes(repo.db, ontology.rid), repo.listLinkTypes(repo.db, ontology.rid), repo.listInterfaceTypes(repo.db, ontology.rid)]);
+  const indexes = await repo.findIndexes(repo.db, [...types.map((t) => t.rid), ...links.map((l) => l.rid)]);
+  const snapshot = { ontology, types, links, interfaces, indexes };
+  cache?.set(orgRid, ontologyRef, snapshot, generation);
+  return snapshot;
 }
