@@ -24,6 +24,8 @@ export interface KeyedReadOptions {
   /** The key column: a null value makes the row invalid, and so does a repeated one unless `unique` is false. */
   key: string;
   unique?: boolean | undefined;
+  /** How reasons name the key column (`primary key` by default). */
+  keyLabel?: string | undefined;
   /** Output fields, named `c0`, `c1`, … in this order. */
   fields: KeyedField[];
   /** How many invalid rows to describe (all are counted). */
@@ -109,8 +111,8 @@ export async function readKeyed(engine: Engine, source: TableSource, options: Ke
   const types = options.fields.map((f) => typeOf(f.column));
   const key = quoteIdentifier(options.key);
   const reasons = [
-    `WHEN ${key} IS NULL THEN 'primary key ' || ${quoteString(`\`${options.key}\``)} || ' is null'`,
-    `WHEN __dup.n IS NOT NULL THEN 'primary key ' || ${quoteString(`\`${options.key}\``)} || ' value ''' || left(${key}::VARCHAR, 100) || ''' appears in ' || __dup.n || ' rows'`,
+    `WHEN ${key} IS NULL THEN ${quoteString(`${options.keyLabel ?? 'primary key'} \`${options.key}\` is null`)}`,
+    `WHEN __dup.n IS NOT NULL THEN ${quoteString(`${options.keyLabel ?? 'primary key'} \`${options.key}\``)} || ' value ''' || left(${key}::VARCHAR, 100) || ''' appears in ' || __dup.n || ' rows'`,
     ...options.fields.flatMap((f, i) => fieldChecks(f, types[i]!)),
   ];
   const distinct = [...new Set([options.key, ...options.fields.map((f) => f.column)])];

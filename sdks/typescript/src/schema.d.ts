@@ -4502,6 +4502,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/ontologies/{ontology}/objectTypes/{objectType}/outgoingLinkTypes/{linkType}/indexStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Index status of a join-dataset link type: pair count, last indexed transaction, first invalid rows (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: {
+                    preview?: string;
+                    sdkPackageRid?: string;
+                    sdkVersion?: string;
+                    transactionId?: string;
+                    branch?: unknown;
+                };
+                header?: never;
+                path: {
+                    ontology: string;
+                    objectType: string;
+                    linkType: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/ontologies/{ontology}": {
         parameters: {
             query?: never;

@@ -83,6 +83,12 @@ export async function registerOntologyRoutes(app: App, s: { reads: ReadService; 
     async (request) => reads.indexStatus(actorOf(request), request.params.ontology, request.params.objectType),
   );
 
+  app.get(
+    '/api/v2/ontologies/:ontology/objectTypes/:objectType/outgoingLinkTypes/:linkType/indexStatus',
+    { config: read, schema: { tags, summary: 'Index status of a join-dataset link type: pair count, last indexed transaction, first invalid rows (OpenFoundry)', params: LinkTypeParams, querystring: OntologyQuery } },
+    async (request) => reads.linkIndexStatus(actorOf(request), request.params.ontology, request.params.objectType, request.params.linkType),
+  );
+
   // --- metadata ---
   app.get('/api/v2/ontologies', { config: read, schema: { tags, summary: 'The ontologies you can read', querystring: OntologyQuery } }, async (request) => reads.listOntologies(actorOf(request)));
   app.get('/api/v2/ontologies/:ontology', { config: read, schema: { tags, summary: 'An ontology by RID or API name', params: OntologyParams, querystring: OntologyQuery } }, async (request) =>

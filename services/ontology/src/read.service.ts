@@ -103,7 +103,21 @@ export class ReadService {
     const t = view.type(objectType);
     const { repo } = this.deps;
     const [index, errors] = await Promise.all([repo.findIndex(repo.db, t.row.rid), repo.indexErrors(repo.db, t.row.rid, MAX_INDEX_ERRORS)]);
+    // The invalid rows carry the dataset's values: reading them is a read of data.
+    if (errors.length) await repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.index.read', [view.ontology.rid, t.row.rid], { invalidRows: errors.length }));
     return { objectType: t.def.apiName, objectTypeRid: t.row.rid, definitionVersion: t.row.version, ...indexStatusJson(index, errors) };
+  }
+
+  /** OpenFoundry: the index of a join-dataset link type (pairs, invalid rows). */
+  async linkIndexStatus(actor: Actor, ontology: string, objectType: string, linkType: string) {
+    const view = await this.view(actor, ontology);
+    const link = view.link(view.type(objectType).def.apiName, linkType);
+    if (!link.def.join) throw OntologyErrors.linkTypeNotFound(objectType, linkType);
+    const { repo } = this.deps;
+    const [index, errors] = await Promise.all([repo.findIndex(repo.db, link.row.rid), repo.indexErrors(repo.db, link.row.rid, MAX_INDEX_ERRORS)]);
+    if (errors.length) await repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.index.read', [view.ontology.rid, link.row.rid], { invalidRows: errors.length }));
+    const { objectCount, ...rest } = indexStatusJson(index, errors);
+    return { linkType: link.def.apiName, linkTypeRid: link.row.rid, definitionVersion: link.row.version, pairCount: objectCount, ...rest };
   }
 
   // --- object sets ------------------------------------------------------------------------

@@ -53,18 +53,16 @@ const where = (objectSet: unknown, w: unknown) => ({ type: 'filter', objectSet, 
 const byGroup = (agg: { data: Array<{ group: Record<string, unknown>; metrics: Array<{ value: unknown }> }> }) =>
   agg.data.map((d) => [JSON.stringify(Object.values(d.group).length === 1 ? Object.values(d.group)[0] : d.group), ...d.metrics.map((m) => m.value)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 
-async function indexRow(targetRid: string): Promise<{ status: string; object_count: string; invalid_count: string; indexed_transaction_rid: string | null }> {
-  // Link indexes have no status endpoint: the index row is read where the indexer keeps it.
-  const r = await sql<any>`select status, object_count::text, invalid_count::text, indexed_transaction_rid from ontology.indexes where target_rid = ${targetRid}`.execute(w.ts.server.platform.database.db);
-  return r.rows[0];
+async function linkIndex(): Promise<{ status: string; pairCount: number; invalidCount: number; indexedTransactionRid?: string; invalidRows: Array<{ primaryKey: string | null; reason: string; values: unknown }> }> {
+  return ok(await http.get(`${base()}/objectTypes/Student/outgoingLinkTypes/courses/indexStatus`), 'link index status');
 }
 
-async function waitForLinkIndex(linkRid: string, datasetRid: string) {
+async function waitForLinkIndex(datasetRid: string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const head = ok(await http.get(`/api/v2/datasets/${datasetRid}/branches/master`), 'branch').transactionRid;
-    const row = await indexRow(linkRid);
-    if (row.status === 'FAILED' || (row.status === 'READY' && row.indexed_transaction_rid === head)) return row;
+    const row = await linkIndex();
+    if (row.status === 'FAILED' || (row.status === 'READY' && row.indexedTransactionRid === head)) return row;
     if (Date.now() > deadline) throw new Error(`link index not ready: ${JSON.stringify(row)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -138,11 +136,11 @@ describe('a MANY_TO_MANY link through a join dataset', () => {
     expect(fromCourse).toMatchObject({ apiName: 'students', objectTypeApiName: 'Student', cardinality: 'MANY', linkTypeRid: fromStudent[0].linkTypeRid });
     linkRid = fromStudent[0].linkTypeRid;
     // Six distinct pairs; `,BIO` and `4,` cannot be links.
-    expect(await waitForLinkIndex(linkRid, enrollments.rid)).toMatchObject({ status: 'READY', object_count: '6', invalid_count: '2' });
-    const errors = await sql<any>`select primary_key, reason, row_values from ontology.index_errors where target_rid = ${linkRid} order by reason`.execute(w.ts.server.platform.database.db);
-    expect(errors.rows.map((r: any) => [r.primary_key, r.reason, r.row_values])).toEqual([
+    const status = await waitForLinkIndex(enrollments.rid);
+    expect(status).toMatchObject({ status: 'READY', pairCount: 6, invalidCount: 2, linkTypeRid: linkRid });
+    expect(status.invalidRows.map((r) => [r.primaryKey, r.reason, r.values]).sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
       ['4', 'column `course`: is null', { student: '4', course: null }],
-      [null, 'primary key `student` is null', { student: null, course: 'BIO' }],
+      [null, 'column `student` is null', { student: null, course: 'BIO' }],
     ]);
   });
 
@@ -170,14 +168,14 @@ describe('a MANY_TO_MANY link through a join dataset', () => {
   it('is rebuilt from a join dataset repeating a pair far apart (more than one load batch)', async () => {
     const filler = Array.from({ length: 6000 }, (_, i) => `${1000 + i},ART`);
     await importCsv(http, enrollments.rid, `student,course\n1,CS\n2,BIO\n${filler.join('\n')}\n1,CS\n`, 'SNAPSHOT');
-    const rebuilt = await waitForLinkIndex(linkRid, enrollments.rid);
-    expect(rebuilt).toMatchObject({ status: 'READY', object_count: '6002', invalid_count: '0' });
+    const rebuilt = await waitForLinkIndex(enrollments.rid);
+    expect(rebuilt).toMatchObject({ status: 'READY', pairCount: 6002, invalidCount: 0 });
     expect(ok(await http.get(`${base()}/objects/Student/1/links/courses`), 'links').data.map((o: any) => o.code)).toEqual(['CS']);
     expect(ok(await http.get(`${base()}/objects/Course/ART/links/students`), 'links').data).toEqual([]);
     expect(ok(await http.get(`${base()}/objects/Course/BIO/links/students`), 'links').data.map((o: any) => o.name)).toEqual(['Ben']);
     // Back to the first data for the tests that follow.
     await importCsv(http, enrollments.rid, ENROLLMENTS, 'SNAPSHOT');
-    expect(await waitForLinkIndex(linkRid, enrollments.rid)).toMatchObject({ status: 'READY', object_count: '6', invalid_count: '2' });
+    expect(await waitForLinkIndex(enrollments.rid)).toMatchObject({ status: 'READY', pairCount: 6, invalidCount: 2 });
   });
 });
 

@@ -277,7 +277,7 @@ export class Indexer {
 
   private linkRead(def: LinkTypeDef, files: string[]): Promise<KeyedRead> {
     const join = def.join!;
-    return readKeyed(this.deps.engine, { files }, { key: join.fromColumn, unique: false, fields: [{ column: join.fromColumn }, { column: join.toColumn, required: true }], maxInvalidExamples: MAX_INDEX_ERRORS });
+    return readKeyed(this.deps.engine, { files }, { key: join.fromColumn, unique: false, keyLabel: 'column', fields: [{ column: join.fromColumn }, { column: join.toColumn, required: true }], maxInvalidExamples: MAX_INDEX_ERRORS });
   }
 
   private async buildLinks(row: IndexRow, def: LinkTypeDef, types: [PropertyDataType, PropertyDataType], version: number, view: DatasetIndexView, started: number): Promise<void> {
