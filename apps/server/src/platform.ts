@@ -103,6 +103,7 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
     const ontology = createOntology({
       db: database.db,
       audit: audit.log,
+      readAudit: (event) => audit.reads.append(event),
       resources: filesystem.resources,
       engine,
       clock,

@@ -60,67 +60,127 @@ export class AuditLog {
   constructor(private readonly clock: Clock = systemClock) {}
 
   async append(executor: Executor, input: AuditEventInput): Promise<AuditEvent> {
+    return (await this.appendMany(executor, [input]))[0]!;
+  }
+
+  /**
+   * Appends several events in one transaction: per chain, the head is locked once, the events are
+   * chained in order and written with the new head in one statement.
+   */
+  async appendMany(executor: Executor, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
     return inTransaction(executor, async (trx) => {
       const db = trx as unknown as Kysely<AuditTables>;
-      const chain = chainOf(input.orgRid);
-      // The row lock serialises appends to one chain across replicas.
-      const lockHead = () => db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
-      let head = await lockHead();
-      if (!head) {
-        // The chain's first event; a concurrent first append inserts the same head, and waits.
-        await db.insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
-        head = await lockHead();
-        if (!head) throw new Error(`audit chain head ${chain} is missing`);
+      const out = new Map<AuditEventInput, AuditEvent>();
+      const chains = new Map<string, AuditEventInput[]>();
+      for (const input of inputs) chains.set(chainOf(input.orgRid), [...(chains.get(chainOf(input.orgRid)) ?? []), input]);
+      // Chains in a fixed order, so two batches never wait on each other's heads.
+      for (const chain of [...chains.keys()].sort()) {
+        // The row lock serialises appends to one chain across replicas.
+        const lockHead = () => db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
+        let head = await lockHead();
+        if (!head) {
+          // The chain's first event; a concurrent first append inserts the same head, and waits.
+          await db.insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
+          head = await lockHead();
+          if (!head) throw new Error(`audit chain head ${chain} is missing`);
+        }
+        let seq = Number(head.seq);
+        let previousHash = head.hash;
+        const events: AuditEvent[] = [];
+        for (const input of chains.get(chain)!) {
+          const unhashed: Omit<AuditEvent, 'hash'> = {
+            id: randomUUID(),
+            chain,
+            sequence: ++seq,
+            time: this.clock.now().toISOString(),
+            organizationRid: input.orgRid,
+            actorKind: input.actor.kind,
+            actorId: input.actor.id ?? null,
+            category: input.category,
+            outcome: input.outcome,
+            resourceRids: input.resourceRids ?? [],
+            requestId: input.requestId ?? null,
+            clientIp: input.clientIp ?? null,
+            userAgent: input.userAgent ?? null,
+            // Round-trip through JSON so what is hashed is exactly what jsonb stores.
+            details: JSON.parse(JSON.stringify(input.details ?? {})),
+            previousHash,
+          };
+          const event: AuditEvent = { ...unhashed, hash: chainHash(previousHash, hashedFields(unhashed)) };
+          previousHash = event.hash;
+          events.push(event);
+          out.set(input, event);
+        }
+        const last = events[events.length - 1]!;
+        // One statement: the events and the chain's new head.
+        await db
+          .with('appended', (w) =>
+            w
+              .insertInto('audit.events')
+              .values(
+                events.map((event) => ({
+                  id: event.id,
+                  chain,
+                  seq: event.sequence,
+                  time: new Date(event.time),
+                  org_rid: event.organizationRid,
+                  actor_kind: event.actorKind,
+                  actor_id: event.actorId,
+                  category: event.category,
+                  outcome: event.outcome,
+                  resource_rids: event.resourceRids,
+                  request_id: event.requestId,
+                  client_ip: event.clientIp,
+                  user_agent: event.userAgent,
+                  details: JSON.stringify(event.details) as never,
+                  prev_hash: event.previousHash,
+                  hash: event.hash,
+                })),
+              )
+              .returning('seq'),
+          )
+          .updateTable('audit.chain_heads')
+          .set({ seq: last.sequence, hash: last.hash })
+          .where('chain', '=', chain)
+          .execute();
       }
-      const unhashed: Omit<AuditEvent, 'hash'> = {
-        id: randomUUID(),
-        chain,
-        sequence: Number(head.seq) + 1,
-        time: this.clock.now().toISOString(),
-        organizationRid: input.orgRid,
-        actorKind: input.actor.kind,
-        actorId: input.actor.id ?? null,
-        category: input.category,
-        outcome: input.outcome,
-        resourceRids: input.resourceRids ?? [],
-        requestId: input.requestId ?? null,
-        clientIp: input.clientIp ?? null,
-        userAgent: input.userAgent ?? null,
-        // Round-trip through JSON so what is hashed is exactly what jsonb stores.
-        details: JSON.parse(JSON.stringify(input.details ?? {})),
-        previousHash: head.hash,
-      };
-      const event: AuditEvent = { ...unhashed, hash: chainHash(head.hash, hashedFields(unhashed)) };
-      // One statement: the event and the chain's new head.
-      await db
-        .with('appended', (w) =>
-          w
-            .insertInto('audit.events')
-            .values({
-              id: event.id,
-              chain,
-              seq: event.sequence,
-              time: new Date(event.time),
-              org_rid: event.organizationRid,
-              actor_kind: event.actorKind,
-              actor_id: event.actorId,
-              category: event.category,
-              outcome: event.outcome,
-              resource_rids: event.resourceRids,
-              request_id: event.requestId,
-              client_ip: event.clientIp,
-              user_agent: event.userAgent,
-              details: JSON.stringify(event.details) as never,
-              prev_hash: event.previousHash,
-              hash: event.hash,
-            })
-            .returning('seq'),
-        )
-        .updateTable('audit.chain_heads')
-        .set({ seq: event.sequence, hash: event.hash })
-        .where('chain', '=', chain)
-        .execute();
-      return event;
+      return inputs.map((i) => out.get(i)!);
     });
+  }
+}
+
+/**
+ * Group commit for audit events of reads (which have no transaction of their own): a read's event
+ * is appended in a transaction shared with the reads that arrive while the previous one commits,
+ * and the read answers only once its event is committed. One transaction per batch instead of
+ * one per read keeps many concurrent reads from queueing on the chain's row lock.
+ */
+export class AuditGroupCommit {
+  private queue: Array<{ input: AuditEventInput; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly log: AuditLog,
+    private readonly maxBatch = 500,
+  ) {}
+
+  append(input: AuditEventInput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.running ??= this.flush().finally(() => (this.running = undefined));
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await this.db.transaction().execute((trx) => this.log.appendMany(trx, batch.map((b) => b.input)));
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
   }
 }

@@ -124,3 +124,34 @@ describe('audit hash chain', () => {
     expect((await report(ORG_B)).ok).toBe(false);
   });
 });
+
+describe('group commit of read events', () => {
+  it('chains concurrent appends of two organizations in shared transactions, each resolved once committed', async () => {
+    for (const org of [ORG_A, ORG_B]) {
+      await sql`delete from audit.events where chain = ${org}`.execute(database.db);
+      await sql`delete from audit.chain_heads where chain = ${org}`.execute(database.db);
+    }
+    const event = (org: string, i: number) => ({ orgRid: org, actor: { kind: 'user' as const, id: `reader-${i}` }, category: 'test.read', outcome: 'success' as const, resourceRids: [], details: { i } });
+    const appends = Array.from({ length: 300 }, (_, i) => audit.reads.append(event(i % 3 ? ORG_A : ORG_B, i)).then(() => i));
+    expect(await Promise.all(appends)).toHaveLength(300);
+    for (const [org, n] of [
+      [ORG_A, 200],
+      [ORG_B, 100],
+    ] as const) {
+      const r = await report(org);
+      expect(r).toMatchObject({ ok: true, events: n, problems: [] });
+    }
+    // Each event is in the trail once, and the 300 appends shared transactions (xmin: the writing transaction).
+    const rows = await sql<{ n: number; distinct_i: number; transactions: number }>`select count(*)::int as n, count(distinct details->>'i')::int as distinct_i,
+      count(distinct xmin::text)::int as transactions from audit.events where category = 'test.read'`.execute(database.db);
+    expect(rows.rows[0]).toMatchObject({ n: 300, distinct_i: 300 });
+    expect(rows.rows[0]!.transactions).toBeLessThan(30);
+  });
+
+  it('rejects every append of a batch that fails, and goes on with the next', async () => {
+    const bad = audit.reads.append({ orgRid: ORG_A, actor: { kind: 'user', id: 'x' }, category: 'test.read', outcome: 'success', resourceRids: [], details: { big: 1n } as never });
+    await expect(bad).rejects.toThrow();
+    await audit.reads.append({ orgRid: ORG_A, actor: { kind: 'user', id: 'y' }, category: 'test.read', outcome: 'success', resourceRids: [], details: { after: true } });
+    expect((await report(ORG_A)).ok).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import type { AuditLog } from '@openfoundry/audit';
+import type { AuditEventInput, AuditLog } from '@openfoundry/audit';
 import type { ResourceDirectory } from '@openfoundry/authz';
 import type { Kysely, MigrationSet } from '@openfoundry/db';
 import type { Engine } from '@openfoundry/engine';
@@ -38,6 +38,8 @@ export interface OntologyModule {
 export interface OntologyOptions {
   db: Kysely<any>;
   audit: AuditLog;
+  /** Group commit of read events (audit's `reads`); reads are audited one transaction each without it. */
+  readAudit?: (event: AuditEventInput) => Promise<void>;
   resources: ResourceDirectory;
   datasets: OntologyDatasetSource;
   engine: Engine;
@@ -55,7 +57,7 @@ export interface OntologyOptions {
 export function createOntology(options: OntologyOptions): OntologyModule {
   const repo = new OntologyRepository(options.db as Kysely<OntologyTables>);
   const clock = options.clock ?? systemClock;
-  const deps: OntologyDeps = { repo, resources: options.resources, datasets: options.datasets, audit: options.audit, engine: options.engine, clock, views: new ViewCache() };
+  const deps: OntologyDeps = { repo, resources: options.resources, datasets: options.datasets, audit: options.audit, readAudit: options.readAudit ?? (async (e) => void (await options.audit.append(repo.db, e))), engine: options.engine, clock, views: new ViewCache() };
   const indexer = new Indexer(deps, { sweepMs: options.indexSweepMs });
   const definitions = new DefinitionService(deps, (targets) => {
     deps.views.invalidate();

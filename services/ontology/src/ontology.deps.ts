@@ -1,5 +1,5 @@
 import type { Principal, ResourceActor, ResourceDirectory } from '@openfoundry/authz';
-import { successEvent, type AuditLog } from '@openfoundry/audit';
+import { successEvent, type AuditEventInput, type AuditLog } from '@openfoundry/audit';
 import type { Executor } from '@openfoundry/db';
 import type { DatasetFieldSchema, Engine } from '@openfoundry/engine';
 import type { Clock } from '@openfoundry/kernel';
@@ -39,6 +39,8 @@ export interface OntologyDeps {
   resources: ResourceDirectory;
   datasets: OntologyDatasetSource;
   audit: AuditLog;
+  /** Audits a read (no transaction of its own); resolves once the event is committed. */
+  readAudit: (event: AuditEventInput) => Promise<void>;
   engine: Engine;
   clock: Clock;
   /** Ontology snapshots for reads; emptied after every change this process commits. */

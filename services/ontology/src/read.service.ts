@@ -1,6 +1,7 @@
 import { sql } from '@openfoundry/db';
 import { resolvePageSize, toPage, decodePageToken, type Page } from '@openfoundry/kernel';
-import { recordEvent, type Actor, type OntologyDeps } from './ontology.deps.js';
+import { successEvent } from '@openfoundry/audit';
+import type { Actor, OntologyDeps } from './ontology.deps.js';
 import { OntologyErrors } from './ontology.errors.js';
 import { indexStatusJson, interfaceTypeJson, linkSideJson, objectTypeFullMetadataJson, objectTypeJson, ontologyJson } from './presenters.js';
 import { Aggregator, type AggregateRequest, type AggregateResponse } from './query/aggregate.js';
@@ -104,7 +105,7 @@ export class ReadService {
     const { repo } = this.deps;
     const [index, errors] = await Promise.all([repo.findIndex(repo.db, t.row.rid), repo.indexErrors(repo.db, t.row.rid, MAX_INDEX_ERRORS)]);
     // The invalid rows carry the dataset's values: reading them is a read of data.
-    if (errors.length) await repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.index.read', [view.ontology.rid, t.row.rid], { invalidRows: errors.length }));
+    if (errors.length) await this.deps.readAudit(successEvent(actor, 'ontology.index.read', [view.ontology.rid, t.row.rid], { invalidRows: errors.length }));
     return { objectType: t.def.apiName, objectTypeRid: t.row.rid, definitionVersion: t.row.version, ...indexStatusJson(index, errors) };
   }
 
@@ -115,7 +116,7 @@ export class ReadService {
     if (!link.def.join) throw OntologyErrors.linkTypeNotFound(objectType, linkType);
     const { repo } = this.deps;
     const [index, errors] = await Promise.all([repo.findIndex(repo.db, link.row.rid), repo.indexErrors(repo.db, link.row.rid, MAX_INDEX_ERRORS)]);
-    if (errors.length) await repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.index.read', [view.ontology.rid, link.row.rid], { invalidRows: errors.length }));
+    if (errors.length) await this.deps.readAudit(successEvent(actor, 'ontology.index.read', [view.ontology.rid, link.row.rid], { invalidRows: errors.length }));
     const { objectCount, ...rest } = indexStatusJson(index, errors);
     return { linkType: link.def.apiName, linkTypeRid: link.row.rid, definitionVersion: link.row.version, pairCount: objectCount, ...rest };
   }
@@ -132,7 +133,7 @@ export class ReadService {
     const pageSize = resolvePageSize(request.pageSize, MAX_SEARCH_HITS);
     const result = await searchObjects(this.deps.repo, view, { query: request.query, objectTypes: request.objectTypes, pageSize });
     const types = [...new Set(result.facets.map((f) => f.objectType))].map((t) => view.type(t).row.rid);
-    await this.deps.repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.objects.read', [view.ontology.rid, ...types], { operation: 'search', returned: result.data.length }));
+    await this.deps.readAudit(successEvent(actor, 'ontology.objects.read', [view.ontology.rid, ...types], { operation: 'search', returned: result.data.length }));
     return result;
   }
 
@@ -148,7 +149,7 @@ export class ReadService {
 
   private async audit(actor: Actor, view: OntologyView, set: CompiledSet, operation: string, details: Record<string, unknown> = {}): Promise<void> {
     const rids = [...set.parts.keys()].map((k) => view.type(k).row.rid);
-    await this.deps.repo.transaction((trx) => recordEvent(this.deps, trx, actor, 'ontology.objects.read', [view.ontology.rid, ...rids], { operation, ...details }));
+    await this.deps.readAudit(successEvent(actor, 'ontology.objects.read', [view.ontology.rid, ...rids], { operation, ...details }));
   }
 
   /** Foundry's `loadObjects`: one page of a set of one object type. */
