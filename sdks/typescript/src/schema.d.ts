@@ -4395,6 +4395,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/ontologies/{ontology}/definition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ontology as code: the document apply takes, with the types you can read (OpenFoundry) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ontology: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/ontologies/{ontology}/objectTypes/{objectType}": {
         parameters: {
             query?: never;

@@ -66,6 +66,11 @@ export async function registerOntologyRoutes(app: App, s: { reads: ReadService; 
       return s.definitions.apply(actor, view.ontology, request.body, request.query);
     },
   );
+  app.get(
+    '/api/v2/ontologies/:ontology/definition',
+    { config: read, schema: { tags, summary: 'The ontology as code: the document apply takes, with the types you can read (OpenFoundry)', params: OntologyParams } },
+    async (request) => reads.definition(actorOf(request), request.params.ontology),
+  );
   app.delete(
     '/api/v2/ontologies/:ontology/objectTypes/:objectType',
     { config: write, schema: { tags, summary: 'Delete an object type and its objects (OpenFoundry)', params: ObjectTypeParams } },

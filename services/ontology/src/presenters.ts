@@ -1,4 +1,4 @@
-import type { InterfaceTypeDef, PropertyDataType, PropertyDef } from './definitions/model.js';
+import type { InterfaceTypeDef, OntologyDocument, PropertyDataType, PropertyDef } from './definitions/model.js';
 import type { LinkSide, OntologyView, ReadableType } from './query/model.js';
 import type { IndexErrorRow, IndexRow, InterfaceTypeRow, OntologyRow } from './ontology.types.js';
 
@@ -139,5 +139,68 @@ export function indexStatusJson(index: IndexRow | undefined, errors: IndexErrorR
     lastError: index?.last_error ?? undefined,
     updatedTime: index?.updated_time.toISOString(),
     invalidRows: errors.map((e) => ({ primaryKey: e.primary_key, reason: e.reason, values: e.row_values })),
+  };
+}
+
+const byApiName = <T extends { apiName: string }>(xs: T[]) => xs.sort((a, b) => (a.apiName < b.apiName ? -1 : a.apiName > b.apiName ? 1 : 0));
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+/**
+ * OpenFoundry: the ontology as code, as the caller sees it (the types they can read, the links
+ * between them, every interface): the document `apply` takes, every default spelled out, datasets
+ * by RID. Applying it back plans every type `unchanged`.
+ */
+export function documentJson(view: OntologyView): Required<OntologyDocument> {
+  return {
+    interfaceTypes: byApiName(
+      [...view.interfaces.values()].map(({ definition: d }) => ({
+        apiName: d.apiName,
+        displayName: d.displayName,
+        ...optional('description', d.description),
+        icon: d.icon,
+        extends: d.extends,
+        properties: Object.fromEntries(d.properties.map((p) => [p.apiName, { type: p.dataType, displayName: p.displayName, ...optional('description', p.description) }])),
+      })),
+    ),
+    objectTypes: byApiName(
+      [...view.types.values()].map(({ def: d }) => ({
+        apiName: d.apiName,
+        displayName: d.displayName,
+        pluralDisplayName: d.pluralDisplayName,
+        ...optional('description', d.description),
+        icon: d.icon,
+        status: d.status,
+        visibility: d.visibility,
+        dataset: d.datasetRid,
+        branch: d.branch,
+        primaryKey: d.primaryKey,
+        titleProperty: d.titleProperty,
+        properties: Object.fromEntries(
+          d.properties.map((p) => [
+            p.apiName,
+            {
+              column: p.column,
+              type: p.dataType,
+              displayName: p.displayName,
+              ...optional('description', p.description),
+              ...(p.hidden ? { hidden: true } : {}),
+              ...(p.dataType.type === 'string' ? { searchable: p.searchable } : {}),
+            },
+          ]),
+        ),
+        implements: d.implements,
+      })),
+    ),
+    linkTypes: byApiName(
+      view.links.map(({ definition: d }) => ({
+        apiName: d.apiName,
+        from: { objectType: d.from.objectTypeApiName, linkApiName: d.from.linkApiName, displayName: d.from.displayName },
+        to: { objectType: d.to.objectTypeApiName, linkApiName: d.to.linkApiName, displayName: d.to.displayName },
+        cardinality: d.cardinality,
+        status: d.status,
+        ...optional('foreignKey', d.foreignKey),
+        ...(d.join ? { dataset: d.join.datasetRid, branch: d.join.branch, fromColumn: d.join.fromColumn, toColumn: d.join.toColumn } : {}),
+      })),
+    ),
   };
 }

@@ -3,7 +3,7 @@ import { resolvePageSize, toPage, decodePageToken, type Page } from '@openfoundr
 import { successEvent } from '@openfoundry/audit';
 import type { Actor, OntologyDeps } from './ontology.deps.js';
 import { OntologyErrors } from './ontology.errors.js';
-import { indexStatusJson, interfaceTypeJson, linkSideJson, objectTypeFullMetadataJson, objectTypeJson, ontologyJson } from './presenters.js';
+import { documentJson, indexStatusJson, interfaceTypeJson, linkSideJson, objectTypeFullMetadataJson, objectTypeJson, ontologyJson } from './presenters.js';
 import { Aggregator, type AggregateRequest, type AggregateResponse } from './query/aggregate.js';
 import { loadView, type OntologyView, type ReadableType } from './query/model.js';
 import type { ObjectSetCompiler, CompiledSet } from './query/object-set.js';
@@ -60,6 +60,11 @@ export class ReadService {
       sharedPropertyTypes: {},
       valueTypes: {},
     };
+  }
+
+  /** OpenFoundry: the ontology as code, as the caller sees it. */
+  async definition(actor: Actor, ontology: string) {
+    return documentJson(await this.view(actor, ontology));
   }
 
   async listObjectTypes(actor: Actor, ontology: string, page: { pageSize?: number | undefined; pageToken?: string | undefined }): Promise<Page<ReturnType<typeof objectTypeJson>>> {

@@ -92,6 +92,7 @@ describe('a member of the organization without a role', () => {
     expectEnvelope(await http.get(`${base()}/objects/Employee/1`), 404, 'OntologyNotFound');
     expectEnvelope(await http.post(`${base()}/objectSets/loadObjects`, { objectSet: { type: 'base', objectType: 'Employee' } }), 404, 'OntologyNotFound');
     expectEnvelope(await http.post(`${base()}/apply?dryRun=true`, {}), 404, 'OntologyNotFound');
+    expectEnvelope(await http.get(`${base()}/definition`), 404, 'OntologyNotFound');
   });
 });
 
@@ -107,6 +108,12 @@ describe('a viewer of the ontology’s folder', () => {
     expect(ok(await http.get(`${base()}/objectTypes`), 'list').data.map((t: any) => t.apiName)).toEqual(['Employee']);
     expect(ok(await http.get(`${base()}/interfaceTypes/Named`), 'interface').implementedByObjectTypes).toEqual(['Employee']);
     expect(ok(await http.get(`${base()}/objectTypes/Employee/outgoingLinkTypes`), 'links').data).toEqual([]);
+    // The ontology as code holds only what they can read, down to the datasets it names.
+    const code = ok(await http.get(`${base()}/definition`), 'definition');
+    expect(code.objectTypes.map((t: any) => t.apiName)).toEqual(['Employee']);
+    expect(code.linkTypes).toEqual([]);
+    expect(JSON.stringify(code)).not.toMatch(/Salary|Budget|salaryOf/);
+    expect(JSON.stringify(code)).not.toContain(salaries.rid);
     // The admin sees all three.
     expect(Object.keys(ok(await admin.get(`${base()}/fullMetadata`), 'fullMetadata').objectTypes)).toEqual(['Budget', 'Employee', 'Salary']);
 
@@ -234,6 +241,7 @@ describe('another organization', () => {
       ['apply prune', (o) => http.post(`/api/v2/ontologies/${o}/apply?prune=true&allowBreakingChanges=true`, {})],
       ['delete type', (o) => http.delete(`/api/v2/ontologies/${o}/objectTypes/Employee`)],
       ['indexStatus', (o) => http.get(`/api/v2/ontologies/${o}/objectTypes/Employee/indexStatus`)],
+      ['definition', (o) => http.get(`/api/v2/ontologies/${o}/definition`)],
     ];
     for (const [what, call] of calls) {
       const theirs = await call(w.ontologyRid);

@@ -276,6 +276,23 @@ describe('dry runs and strict bodies', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('the ontology as code is the document apply takes: applied back, every type is unchanged', async () => {
+    const before = await state();
+    const code = ok(await http.get(`${base()}/definition`), 'definition');
+    expect(code.objectTypes.map((t: any) => t.apiName)).toEqual(['Employee', 'Office']);
+    expect(code.objectTypes[0]).toMatchObject({ dataset: employees.rid, branch: 'master', primaryKey: before.meta.objectTypes.Employee.objectType.primaryKey, status: 'ACTIVE' });
+    expect(code.objectTypes[0].properties.fullName).toEqual({ column: 'name', type: { type: 'string' }, displayName: 'fullName', searchable: true });
+    expect(code.objectTypes[0].properties.employeeId).toEqual({ column: 'id', type: { type: 'long' }, displayName: 'employeeId' });
+    expect(code.linkTypes).toEqual([
+      { apiName: 'employeeOffice', from: { objectType: 'Employee', linkApiName: 'office', displayName: 'office' }, to: { objectType: 'Office', linkApiName: 'employees', displayName: 'employees' }, cardinality: 'MANY_TO_ONE', status: 'ACTIVE', foreignKey: 'officeCode' },
+    ]);
+    expect(code.interfaceTypes.map((i: any) => i.apiName)).toEqual(['Named']);
+    const plan = ok(await http.post(`${base()}/apply?prune=true`, code), 'apply back');
+    expect(plan.changes.filter((c: any) => c.action !== 'unchanged')).toEqual([]);
+    expect(plan.changes).toHaveLength(4);
+    expect((await state()).objects).toEqual(before.objects);
+  });
+
   it('an unknown field or a wrong value is a 400 naming it', async () => {
     const before = await state();
     const top = expectEnvelope(await http.post(`${base()}/apply`, { ...doc(), objectTypez: [] }), 400, 'InvalidArgument');
