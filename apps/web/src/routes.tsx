@@ -10,6 +10,11 @@ import { TrashPage } from './pages/TrashPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetPage } from './pages/dataset/DatasetPage';
 import { SqlPage } from './pages/SqlPage';
+import { OntologiesPage } from './pages/ontology/OntologiesPage';
+import { OntologyPage } from './pages/ontology/OntologyPage';
+import { ExplorerPage } from './pages/ontology/ExplorerPage';
+import { ObjectTablePage } from './pages/ontology/ObjectTablePage';
+import { ObjectPage } from './pages/ontology/ObjectPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { GroupsPage } from './pages/admin/GroupsPage';
@@ -44,6 +49,11 @@ const router = createBrowserRouter([
       { path: 'datasets', element: <DatasetsPage /> },
       { path: 'datasets/:rid', element: <DatasetPage /> },
       { path: 'sql', element: <SqlPage /> },
+      { path: 'ontologies', element: <OntologiesPage /> },
+      { path: 'ontologies/:ontology', element: <OntologyPage /> },
+      { path: 'ontologies/:ontology/explore', element: <ExplorerPage /> },
+      { path: 'ontologies/:ontology/objects/:objectType', element: <ObjectTablePage /> },
+      { path: 'ontologies/:ontology/objects/:objectType/:primaryKey', element: <ObjectPage /> },
       { path: 'trash', element: <TrashPage /> },
       { path: 'settings/tokens', element: <TokensPage /> },
       {

@@ -17,6 +17,7 @@ const MAIN_NAV: NavEntry[] = [
   { to: '/files', label: 'Projects & files', icon: 'folder-close' },
   { to: '/datasets', label: 'Datasets', icon: 'database' },
   { to: '/sql', label: 'SQL', icon: 'console' },
+  { to: '/ontologies', label: 'Ontologies', icon: 'graph' },
   { to: '/trash', label: 'Trash', icon: 'trash' },
 ];
 

@@ -47,6 +47,7 @@ export function isNoTableError(e: unknown): boolean {
 export function useDataset(rid: string) {
   return useQuery({
     queryKey: dsKeys.dataset(rid),
+    enabled: !!rid,
     queryFn: () => ok(api.GET('/api/v2/datasets/{datasetRid}', { params: { path: { datasetRid: rid } } })),
     meta: { silent: true },
   });
@@ -101,6 +102,7 @@ export function usePreview(rid: string, view: DatasetView, offset: number, limit
 export function useSchema(rid: string, view: DatasetView) {
   return useQuery({
     queryKey: dsKeys.view(rid, 'schema', view),
+    enabled: !!rid && !!view.branchName,
     queryFn: () => ok(api.GET('/api/v2/datasets/{datasetRid}/getSchema', { params: { path: { datasetRid: rid }, query: viewParams(view) } })),
     meta: { silent: true },
   });

@@ -1,0 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { HttpClient } from '@openfoundry/testkit';
+import { OUT_DIR, openPage, step } from './support/browser.js';
+import { submitSignIn, useJourney } from './support/journey.js';
+
+const AIRCRAFT_SCHEMA = {
+  fieldSchemaList: [
+    { name: 'tail', type: 'STRING', nullable: true },
+    { name: 'model', type: 'STRING', nullable: true },
+    { name: 'seats', type: 'INTEGER', nullable: true },
+    { name: 'base', type: 'STRING', nullable: true },
+    { name: 'notes', type: 'STRING', nullable: true },
+    { name: 'in_service', type: 'DATE', nullable: true },
+  ],
+};
+const AIRCRAFT_CSV = `tail,model,seats,base,notes,in_service
+N101,Boeing 737,160,LON,short haul,2015-03-01
+N102,Boeing 737,170,LON,,2016-07-12
+N103,Boeing 787,250,NYC,long haul,2019-01-20
+N104,Airbus A320,150,NYC,,2018-05-05
+`;
+// N101 again (a primary key clash: both rows become invalid) and a new aircraft.
+const AIRCRAFT_APPEND = `tail,model,seats,base,notes,in_service
+N101,Airbus A350,320,NYC,duplicate,2021-02-02
+N105,Airbus A350,300,LON,,2022-09-09
+`;
+const AIRCRAFT_LATER = `tail,model,seats,base,notes,in_service
+N106,Boeing 777,350,NYC,,2023-04-04
+`;
+const AIRPORTS_CSV = `code,name,city
+LON,Heathrow,London
+NYC,John F. Kennedy,New York
+`;
+
+/** With E2E_SNAPSHOTS=1, a full-page screenshot in e2e/out of a passing step, to review the layout. */
+async function snapshot(page: Page, name: string) {
+  if (!process.env.E2E_SNAPSHOTS) return;
+  mkdirSync(OUT_DIR, { recursive: true });
+  await page.screenshot({ path: join(OUT_DIR, `ontology-${name}.png`), fullPage: true });
+}
+
+async function importCsv(http: HttpClient, datasetRid: string, csv: string, transactionType: 'SNAPSHOT' | 'APPEND', schema?: unknown) {
+  const q = new URLSearchParams({ format: 'csv', transactionType, ...(schema ? { schema: JSON.stringify(schema) } : {}) });
+  const res = await http.post(`/api/v2/datasets/${datasetRid}/import?${q}`, undefined, { raw: Buffer.from(csv), headers: { 'content-type': 'application/octet-stream' } });
+  if (res.status !== 200) throw new Error(`import failed: ${res.status} ${res.text}`);
+}
+
+async function dataset(http: HttpClient, parentFolderRid: string, name: string, csv: string, schema?: unknown): Promise<string> {
+  const res = await http.post<{ rid: string }>('/api/v2/datasets', { parentFolderRid, name });
+  if (res.status !== 200) throw new Error(`create dataset failed: ${res.status} ${res.text}`);
+  await importCsv(http, res.body.rid, csv, 'SNAPSHOT', schema);
+  return res.body.rid;
+}
+
+/** The object type editor: choose the backing dataset, wait for the proposed properties. */
+async function chooseDataset(page: Page, name: string) {
+  const editor = page.getByTestId('object-type-editor');
+  await editor.getByTestId('dataset-chooser').fill(name);
+  await editor.getByRole('menuitem', { name: new RegExp(`^${name}`) }).click();
+  await editor.getByTestId('chosen-dataset').filter({ hasText: name }).waitFor();
+  await editor.getByTestId('property-row').first().waitFor();
+  return editor;
+}
+
+/**
+ * The ontology through the real web app on the real server: create an ontology, define two
+ * object types from datasets (the properties proposed from the columns, a problem shown as you
+ * type, the plan before saving), a link type between them, a breaking change confirmed first,
+ * invalid rows of a later APPEND shown with their reasons, an edit as code; then explore the
+ * objects: keyword search with facets and highlights, a filtered and sorted table with a column
+ * chooser, CSV export and a chart, a saved object set that shows current data, an object with its
+ * linked objects and its source row.
+ */
+describe('browser journey: ontology manager and object explorer', () => {
+  const journey = useJourney('Ontology Org');
+
+  it('defines object types and links in the manager, then searches, filters, charts, saves and navigates objects', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const http = journey.org.admin.http;
+    const spaces = await http.get<{ data: Array<{ rid: string }> }>('/api/v2/filesystem/spaces');
+    const projectName = `Fleet ${suffix}`;
+    const project = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: projectName, spaceRid: spaces.body.data[0]!.rid });
+    const aircraftName = `aircraft_${suffix}`;
+    const airportsName = `airports_${suffix}`;
+    const aircraftRid = await dataset(http, project.body.rid, aircraftName, AIRCRAFT_CSV, AIRCRAFT_SCHEMA);
+    await dataset(http, project.body.rid, airportsName, AIRPORTS_CSV);
+
+    const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    const { page, problems } = await openPage(context);
+
+    await step(page, 'sign in', async () => {
+      await page.goto('/login');
+      await submitSignIn(page, journey.org.admin);
+      await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+    });
+
+    await step(page, 'create an ontology in the project', async () => {
+      await page.getByRole('link', { name: 'Ontologies' }).click();
+      await page.getByTestId('new-ontology').click();
+      const dialog = page.getByRole('dialog', { name: 'New ontology' });
+      await dialog.getByLabel('Display name').fill('Fleet operations');
+      expect(await dialog.getByLabel('API name').inputValue()).toBe('fleetOperations');
+      await dialog.getByTestId('folder-picker').getByText(projectName, { exact: true }).click();
+      await dialog.getByTestId('folder-picker-location').filter({ hasText: projectName }).waitFor();
+      await dialog.getByTestId('create-ontology-submit').click();
+      await page.getByTestId('ontology-title').filter({ hasText: 'Fleet operations' }).waitFor();
+    });
+
+    await step(page, 'define an object type from a dataset, with a problem shown as you type', async () => {
+      await page.getByTestId('new-object-type').click();
+      const editor = await chooseDataset(page, aircraftName);
+      // Every column was proposed as a property with its natural type; key and title guessed.
+      await expect.poll(() => editor.getByTestId('property-row').count()).toBe(6);
+      const names = await editor.getByLabel('Property API name').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+      expect(names).toEqual(['tail', 'model', 'seats', 'base', 'notes', 'inService']);
+      expect(await editor.locator('#ot-primary-key').inputValue()).toBe('tail');
+      expect(await editor.locator('#ot-title').inputValue()).toBe('model');
+      await editor.locator('#ot-api-name').fill('Aircraft');
+      await editor.locator('#ot-display-name').fill('Aircraft');
+      await editor.locator('#ot-plural').fill('Aircraft');
+      // A key that is not unique in the data: the server names the problem before anything is saved.
+      await editor.locator('#ot-primary-key').selectOption('model');
+      await editor.getByTestId('problem').filter({ hasText: "value 'Boeing 737' appears in 2 rows" }).waitFor();
+      expect(await page.getByTestId('save-object-type').isDisabled()).toBe(true);
+      await snapshot(page, 'editor-problem');
+      await editor.locator('#ot-primary-key').selectOption('tail');
+      await editor.getByTestId('plan-change').filter({ hasText: 'create' }).filter({ hasText: 'Aircraft' }).waitFor();
+      await snapshot(page, 'editor-plan');
+      await page.getByTestId('save-object-type').click();
+      await editor.waitFor({ state: 'detached' });
+      const row = page.getByTestId('object-type-row').filter({ hasText: 'Aircraft' });
+      await row.getByTestId('index-status').filter({ hasText: 'READY' }).filter({ hasText: '4 objects' }).waitFor();
+    });
+
+    await step(page, 'define a second type and a link between them', async () => {
+      await page.getByTestId('new-object-type').click();
+      const editor = await chooseDataset(page, airportsName);
+      expect(await editor.locator('#ot-primary-key').inputValue()).toBe('code');
+      expect(await editor.locator('#ot-title').inputValue()).toBe('name');
+      await editor.locator('#ot-api-name').fill('Airport');
+      await editor.getByTestId('plan-change').filter({ hasText: 'Airport' }).waitFor();
+      await page.getByTestId('save-object-type').click();
+      await editor.waitFor({ state: 'detached' });
+      await page.getByTestId('object-type-row').filter({ hasText: 'Airport' }).getByTestId('index-status').filter({ hasText: '2 objects' }).waitFor();
+
+      await page.getByTestId('new-link-type').click();
+      const dialog = page.getByRole('dialog', { name: 'New link type' });
+      await dialog.getByLabel('API name', { exact: true }).fill('aircraftBase');
+      await dialog.locator('#link-from-type').selectOption('Aircraft');
+      await dialog.locator('#link-from-name').fill('homeBase');
+      await dialog.locator('#link-to-type').selectOption('Airport');
+      await dialog.locator('#link-to-name').fill('basedAircraft');
+      await dialog.locator('#link-foreign-key').selectOption('base');
+      await dialog.getByTestId('plan-change').filter({ hasText: 'aircraftBase' }).waitFor();
+      await dialog.getByTestId('save-link-type').click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('tab', { name: /^Link types/ }).click();
+      await page.getByTestId('link-type-row').filter({ hasText: 'aircraftBase' }).filter({ hasText: 'many to one' }).waitFor();
+      await page.getByRole('tab', { name: /^Object types/ }).click();
+    });
+
+    await step(page, 'a breaking change is confirmed before it applies', async () => {
+      await page.getByTestId('object-type-row').filter({ hasText: 'Aircraft' }).getByRole('button', { name: 'Edit Aircraft' }).click();
+      const editor = page.getByTestId('object-type-editor');
+      await editor.getByTestId('property-row').first().waitFor();
+      await editor.getByRole('button', { name: 'Remove notes' }).click();
+      await editor.getByTestId('plan-breaking').filter({ hasText: 'notes' }).waitFor();
+      await page.getByTestId('save-object-type').click();
+      const alert = page.getByRole('alertdialog');
+      await alert.getByTestId('breaking-changes').filter({ hasText: 'notes' }).waitFor();
+      await alert.getByRole('button', { name: 'Apply breaking changes' }).click();
+      await editor.waitFor({ state: 'detached' });
+      await page.getByTestId('object-type-row').filter({ hasText: 'Aircraft' }).filter({ hasText: '5 properties' }).waitFor();
+    });
+
+    await step(page, 'an APPEND is indexed; its invalid rows are listed with their reasons', async () => {
+      await importCsv(http, aircraftRid, AIRCRAFT_APPEND, 'APPEND', AIRCRAFT_SCHEMA);
+      const status = page.getByTestId('object-type-row').filter({ hasText: 'Aircraft' }).getByTestId('index-status');
+      // The page polls only while an index is building; a reload reads the new state.
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            return status.innerText();
+          },
+          { timeout: 30_000, interval: 1000 },
+        )
+        .toMatch(/READY\s+4 objects\s*2 invalid/);
+      await status.click();
+      const dialog = page.getByRole('dialog', { name: 'Index of Aircraft' });
+      await expect.poll(() => dialog.getByTestId('invalid-row').count()).toBe(2);
+      expect(await dialog.getByTestId('invalid-rows').innerText()).toMatch(/N101[\s\S]*primary key/i);
+      expect(await dialog.getByTestId('index-details').innerText()).toContain('Incremental');
+      await snapshot(page, 'invalid-rows');
+      await page.keyboard.press('Escape');
+    });
+
+    await step(page, 'edit the ontology as code', async () => {
+      await page.getByRole('tab', { name: 'As code' }).click();
+      const code = page.getByTestId('code-editor');
+      const text = await code.inputValue();
+      expect(text).toContain('apiName: Aircraft');
+      expect(text).toContain('foreignKey: base');
+      await code.fill(text.replace('pluralDisplayName: Airports', 'pluralDisplayName: Airfields'));
+      await page.getByTestId('plan-change').filter({ hasText: 'update' }).filter({ hasText: 'Airfields' }).waitFor();
+      await snapshot(page, 'as-code');
+      await page.getByTestId('apply-code').click();
+      await page.getByTestId('plan-empty').waitFor();
+      expect(await code.inputValue()).toContain('pluralDisplayName: Airfields');
+    });
+
+    await step(page, 'search across object types, with facets and highlights', async () => {
+      await page.getByRole('button', { name: 'Explore objects' }).click();
+      await page.getByTestId('type-card').filter({ hasText: 'Airfields' }).waitFor();
+      await page.getByTestId('object-search').fill('airbus');
+      await expect.poll(() => page.getByTestId('hit').count()).toBe(2);
+      expect(await page.getByTestId('hit').first().locator('mark').first().innerText()).toBe('Airbus');
+      expect(await page.getByTestId('facet').allInnerTexts()).toEqual([expect.stringMatching(/Aircraft\s+2/)]);
+      await page.getByTestId('object-search').fill('london');
+      await page.getByTestId('hit').filter({ hasText: 'Heathrow' }).waitFor();
+      await page.getByTestId('facet').filter({ hasText: 'Airfields' }).click();
+      expect(page.url()).toContain('type=Airport');
+      await snapshot(page, 'search');
+      await page.getByTestId('object-search').fill('');
+      await page.getByTestId('type-card').filter({ hasText: 'Aircraft' }).click();
+    });
+
+    await step(page, 'filter, sort and choose columns in the table; export it as CSV; chart it', async () => {
+      await page.getByTestId('object-type-title').filter({ hasText: 'Aircraft' }).waitFor();
+      await expect.poll(() => page.getByTestId('object-row').count()).toBe(4);
+      await page.getByTestId('add-filter').click();
+      const filter = page.getByTestId('filter-row');
+      await filter.getByLabel('Filter property').selectOption('seats');
+      await filter.getByLabel('Filter operator').selectOption('gt');
+      await filter.getByLabel('Filter value').fill('160');
+      await page.getByTestId('object-count').filter({ hasText: '1–3 of 3 objects' }).waitFor();
+      await page.getByRole('button', { name: 'Sort by seats' }).click();
+      await page.getByRole('button', { name: 'Sort by seats' }).click();
+      await expect.poll(() => page.getByTestId('object-row').first().innerText()).toMatch(/^Airbus A350/);
+      await page.getByTestId('columns-button').click();
+      await page.getByTestId('column-chooser').getByText('inService', { exact: true }).click();
+      await page.keyboard.press('Escape');
+      expect(await page.getByTestId('object-column').allInnerTexts()).toEqual([expect.stringMatching(/^tail/), expect.stringMatching(/^model/), expect.stringMatching(/^seats/), expect.stringMatching(/^base/)]);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      expect(csv.trim().split(/\r\n/)).toEqual(['tail,model,seats,base', 'N105,Airbus A350,300,LON', 'N103,Boeing 787,250,NYC', 'N102,Boeing 737,170,LON']);
+
+      await page.getByTestId('chart-button').click();
+      await page.getByTestId('chart').locator('svg').waitFor();
+      await page.getByTestId('chart-panel').getByLabel('Chart group by').selectOption('base');
+      await page.getByTestId('chart-summary').filter({ hasText: '2 groups' }).waitFor();
+      await snapshot(page, 'table-chart');
+    });
+
+    await step(page, 'save the filter as an object set; it shows current data when opened again', async () => {
+      await page.getByTestId('save-set').click();
+      const dialog = page.getByRole('dialog', { name: 'Save object set' });
+      await dialog.getByLabel('Name').fill('Big aircraft');
+      await dialog.getByTestId('save-set-submit').click();
+      await page.waitForURL(/set=ri\./);
+      await page.getByTestId('object-type-title').filter({ hasText: 'Big aircraft' }).waitFor();
+      await importCsv(http, aircraftRid, AIRCRAFT_LATER, 'APPEND', AIRCRAFT_SCHEMA);
+      await expect
+        .poll(
+          async () => {
+            const r = await http.get<{ objectCount: number }>(`/api/v2/ontologies/fleetOperations/objectTypes/Aircraft/indexStatus`);
+            return r.body.objectCount;
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(5);
+      await page.getByRole('link', { name: 'Fleet operations' }).click();
+      await page.getByTestId('saved-set-row').filter({ hasText: 'Big aircraft' }).getByRole('link', { name: 'Big aircraft' }).click();
+      await page.getByTestId('object-count').filter({ hasText: '1–4 of 4 objects' }).waitFor();
+      expect(await page.getByTestId('filter-row').getByLabel('Filter value').inputValue()).toBe('160');
+    });
+
+    await step(page, 'open an object: its properties, linked objects and source row', async () => {
+      await page.getByTestId('object-row').filter({ hasText: 'N105' }).getByRole('link').click();
+      await page.getByTestId('object-title').filter({ hasText: 'Airbus A350' }).waitFor();
+      expect(await page.getByTestId('object-properties').innerText()).toMatch(/tail\s+key[\s\S]*N105[\s\S]*seats[\s\S]*300/);
+      const source = page.getByTestId('source-row');
+      expect(await source.innerText()).toContain(aircraftName);
+      expect(decodeURIComponent((await source.getByTestId('source-sql').getAttribute('href'))!.replace(/\+/g, ' '))).toContain(`WHERE "tail" = 'N105'`);
+      const links = page.getByTestId('linked-objects').filter({ hasText: 'homeBase' });
+      await links.getByTestId('linked-count').filter({ hasText: '1' }).waitFor();
+      await snapshot(page, 'object');
+      await links.getByTestId('linked-object').filter({ hasText: 'Heathrow' }).click();
+      await page.getByTestId('object-title').filter({ hasText: 'Heathrow' }).waitFor();
+      const back = page.getByTestId('linked-objects').filter({ hasText: 'basedAircraft' });
+      await back.getByTestId('linked-count').filter({ hasText: '2' }).waitFor();
+      await back.getByRole('button', { name: 'Open as table' }).click();
+      await page.waitForURL(/\/objects\/Aircraft\?ref=/);
+      await expect.poll(async () => (await page.getByTestId('object-row').allInnerTexts()).map((t) => /N10\d/.exec(t)?.[0])).toEqual(['N102', 'N105']);
+    });
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
