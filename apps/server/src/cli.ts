@@ -6,7 +6,7 @@ import { loadConfig, type RawServerConfig, type ServerConfig } from './config.js
 import { createServer, openPlatform, VERSION, type Platform } from './platform.js';
 import { acquireLock } from './lock.js';
 import { importFile } from './import-client.js';
-import { applyOntologyFile } from './ontology-client.js';
+import { applyOntologyFile, exportOntology } from './ontology-client.js';
 
 type Flags = Partial<Record<keyof RawServerConfig, string>>;
 
@@ -215,6 +215,16 @@ ontology
     const r = await applyOntologyFile({ ...opts, file });
     process.stdout.write(r.plan);
     if (r.applied) process.stdout.write('applied\n');
+  });
+ontology
+  .command('export')
+  .description('print the ontology as code (the types you can read), a document `ontology apply` takes back unchanged')
+  .requiredOption('--ontology <rid-or-api-name>', 'the ontology to export')
+  .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+  .addOption(new Option('--url <url>', 'server URL').env('OPENFOUNDRY_URL').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--token <token>', 'personal access token').env('OPENFOUNDRY_TOKEN').makeOptionMandatory())
+  .action(async (opts: { ontology: string; url: string; token: string; format: 'yaml' | 'json' }) => {
+    process.stdout.write(await exportOntology(opts));
   });
 
 const datasets = program.command('datasets').description('dataset storage upkeep');

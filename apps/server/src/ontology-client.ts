@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { api, failure } from './import-client.js';
 
 /** What `openfoundry ontology apply` needs. */
@@ -73,4 +73,12 @@ export async function applyOntologyFile(req: OntologyApplyRequest): Promise<{ pl
   const applied = await api(req, 'POST', `${base}${flags(req.allowBreakingChanges ? { allowBreakingChanges: 'true' } : {})}`, doc);
   if (applied.status !== 200) throw failure('apply', applied);
   return { plan, applied: true };
+}
+
+/** The ontology as code from a running server (`GET …/definition`), as YAML or JSON: a file `apply` takes back unchanged. */
+export async function exportOntology(req: { url: string; token: string; ontology: string; format: 'yaml' | 'json' }): Promise<string> {
+  if (!req.token) throw new Error('a token is needed: --token or OPENFOUNDRY_TOKEN (create one with `openfoundry token create`)');
+  const res = await api<unknown>(req, 'GET', `/api/v2/ontologies/${encodeURIComponent(req.ontology)}/definition`);
+  if (res.status !== 200) throw failure('export', res);
+  return req.format === 'json' ? `${JSON.stringify(res.body, null, 2)}\n` : toYaml(res.body);
 }

@@ -94,4 +94,21 @@ describe('openfoundry ontology apply', () => {
     const missing = await cli(['ontology', 'apply', file, '--ontology', 'nope']);
     expect(missing.stderr).toContain('OntologyNotFound');
   });
+
+  it('export prints the ontology as YAML or JSON, which apply takes back unchanged', async () => {
+    const exported = await cli(['ontology', 'export', '--ontology', 'hr']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('  - apiName: Employee\n');
+    expect(exported.stdout).toContain('column: id');
+    const file = join(dir, 'exported.yaml');
+    writeFileSync(file, exported.stdout);
+    const back = await cli(['ontology', 'apply', file, '--ontology', 'hr', '--prune']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toBe('no changes (1 type(s) up to date)\n');
+    const json = await cli(['ontology', 'export', '--ontology', 'hr', '--format', 'json']);
+    expect(JSON.parse(json.stdout).objectTypes.map((t: { apiName: string }) => t.apiName)).toEqual(['Employee']);
+    const missing = await cli(['ontology', 'export', '--ontology', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('OntologyNotFound');
+  });
 });
