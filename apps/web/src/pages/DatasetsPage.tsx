@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, HTMLTable, Icon, InputGroup, NonIdealState, Spinner } from '@blueprintjs/core';
 import { api, ok } from '../lib/api';
 import { datasetUrl, dsKeys } from '../lib/datasets';
-import { useDebounced } from '../lib/useDebounced';
+import { useUrlSearch } from '../lib/urlState';
 import { describeError } from '../lib/toaster';
 import { PageHeader } from '../components/PageHeader';
 
@@ -12,34 +12,10 @@ const PAGE_SIZE = 50;
 
 /** The catalog: every dataset the user can see, searched by name or path (the search is in the URL). */
 export function DatasetsPage() {
-  const [params, setParams] = useSearchParams();
-  const urlQuery = params.get('q') ?? '';
-  const [text, setText] = useState(urlQuery);
-  const debounced = useDebounced(text.trim(), 300);
+  const { text, setText, query: urlQuery } = useUrlSearch('q', 300);
   // Page tokens of the pages before the current one; a new search starts again at the first page.
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const pageToken = tokens[tokens.length - 1];
-
-  // The last search written to or read from the URL: typing writes it (debounced), back and forward read it.
-  const synced = useRef(urlQuery);
-  useEffect(() => {
-    if (debounced === synced.current) return;
-    synced.current = debounced;
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (debounced) next.set('q', debounced);
-        else next.delete('q');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [debounced, setParams]);
-  useEffect(() => {
-    if (urlQuery === synced.current) return;
-    synced.current = urlQuery;
-    setText(urlQuery);
-  }, [urlQuery]);
   useEffect(() => setTokens([undefined]), [urlQuery]);
 
   const catalog = useQuery({

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useUrlParams } from '../../lib/urlState';
 import { Button, Callout, HTMLSelect, Icon, NonIdealState, Spinner, Tab, Tabs } from '@blueprintjs/core';
 import { useResource } from '../../lib/filesystem';
 import { formatDateTime } from '../../lib/format';
@@ -55,7 +56,7 @@ export function defaultQueryFor(dataset: DatasetDetails, view: DatasetView): str
 export function DatasetPage() {
   const { rid = '' } = useParams();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const dataset = useDataset(rid);
   const resource = useResource(rid);
   const branches = useBranches(rid);
@@ -65,15 +66,6 @@ export function DatasetPage() {
   const tab: TabId = tabParam && TABS.includes(tabParam) ? tabParam : 'preview';
   const at = params.get('at') ?? undefined;
   const branchName = params.get('branch') ?? dataset.data?.defaultBranch ?? '';
-  const update = (changes: Record<string, string | undefined>) =>
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v) next.set(k, v);
-        else next.delete(k);
-      }
-      return next;
-    });
 
   if (dataset.isPending) return <Spinner className="of-page-spinner" />;
   if (dataset.isError) {

@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, HTMLTable, Icon, InputGroup, Menu, MenuItem, NonIdealState, Spinner, Tag, type IconName } from '@blueprintjs/core';
 import { api, ok } from '../../lib/api';
 import { formatCount } from '../../lib/datasets';
 import { formatRelative } from '../../lib/format';
-import { useDebounced } from '../../lib/useDebounced';
+import { useUrlParams, useUrlSearch } from '../../lib/urlState';
 import { objectTableUrl, objectUrl, ontKeys, ontologyUrl, useFullMetadata, useIndexStatus, useOntology, useSavedSets, useSearch, valueText, type ObjectTypeMeta, type SavedObjectSet } from '../../lib/ontology';
 import { describeError, showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
@@ -89,35 +89,10 @@ function findType(set: unknown): string | undefined {
 export function ExplorerPage() {
   const { ontology = '' } = useParams();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const urlQuery = params.get('q') ?? '';
+  const [params, update] = useUrlParams();
+  const { text, setText, query: urlQuery } = useUrlSearch('q', 250);
   const typeFilter = params.get('type') ?? undefined;
-  const [text, setText] = useState(urlQuery);
-  const debounced = useDebounced(text.trim(), 250);
-  const synced = useRef(urlQuery);
-  useEffect(() => {
-    if (debounced === synced.current) return;
-    synced.current = debounced;
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (debounced) next.set('q', debounced);
-        else next.delete('q');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [debounced, setParams]);
-  const setType = (t: string | undefined) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (t) next.set('type', t);
-        else next.delete('type');
-        return next;
-      },
-      { replace: true },
-    );
+  const setType = (t: string | undefined) => update({ type: t }, { replace: true });
   const meta = useFullMetadata(ontology);
   const info = useOntology(ontology);
   // The facets come from the search over every type; the hits are narrowed to the chosen one.

@@ -1,11 +1,12 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Callout, Checkbox, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, HTMLTable, Icon, InputGroup, Menu, NonIdealState, PopoverNext, ProgressBar, Spinner, Tag, TextArea, type IconName } from '@blueprintjs/core';
 import { api, ok } from '../../lib/api';
 import { formatCount } from '../../lib/datasets';
 import { useResource } from '../../lib/filesystem';
 import { useDebounced } from '../../lib/useDebounced';
+import { useUrlParams } from '../../lib/urlState';
 import {
   FILTER_OPS,
   baseSet,
@@ -236,7 +237,7 @@ function parseRows(text: string | null): FilterRow[] {
 export function ObjectTablePage() {
   const { ontology = '', objectType = '' } = useParams();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params, updateUrl] = useUrlParams();
   const meta = useFullMetadata(ontology);
   const info = useOntology(ontology);
   const type = meta.data?.objectTypes[objectType]?.objectType;
@@ -257,17 +258,8 @@ export function ObjectTablePage() {
   const debouncedRows = useDebounced(draftRows, 400);
   useEffect(() => {
     const text = debouncedRows.length ? JSON.stringify(debouncedRows) : '';
-    if ((params.get('f') ?? '') === text) return;
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (text) next.set('f', text);
-        else next.delete('f');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [debouncedRows, params, setParams]);
+    if ((params.get('f') ?? '') !== text) updateUrl({ f: text }, { replace: true });
+  }, [debouncedRows, params, updateUrl]);
 
   // Opening a saved set of the plain shape fills the filter rows; any other shape is its base.
   const savedView = saved.data ? viewOfSet(saved.data.objectSet) : undefined;
@@ -329,15 +321,7 @@ export function ObjectTablePage() {
   if (meta.isError) return <NonIdealState icon="error" title="Cannot load the ontology" description={describeError(meta.error).title} />;
   if (!type) return <NonIdealState icon="cube" title="No such object type" description={`${objectType} is not an object type you can read.`} action={<Link to={explorerUrl(ontology)}>Explore objects</Link>} />;
 
-  const toggleSort = (field: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set('sort', `${field}:${sort?.field === field && sort.direction === 'asc' ? 'desc' : 'asc'}`);
-        return next;
-      },
-      { replace: true },
-    );
+  const toggleSort = (field: string) => updateUrl({ sort: `${field}:${sort?.field === field && sort.direction === 'asc' ? 'desc' : 'asc'}` }, { replace: true });
   const objects = page.data?.data ?? [];
   const offset = (tokens.length - 1) * pageSize;
   const total = page.data ? Number(page.data.totalCount) : undefined;

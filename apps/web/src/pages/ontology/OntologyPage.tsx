@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Callout, Checkbox, Dialog, DialogBody, HTMLTable, Icon, NonIdealState, Spinner, Tab, Tabs, Tag, TextArea, type IconName } from '@blueprintjs/core';
 import { parse, stringify } from 'yaml';
@@ -8,6 +8,7 @@ import { datasetUrl, formatCount, useDataset } from '../../lib/datasets';
 import { useResource } from '../../lib/filesystem';
 import { formatRelative } from '../../lib/format';
 import { useDebounced } from '../../lib/useDebounced';
+import { useUrlParams } from '../../lib/urlState';
 import {
   downloadText,
   explorerUrl,
@@ -338,20 +339,12 @@ function CodeTab({ ontology, apiName, doc }: { ontology: string; apiName: string
 export function OntologyPage() {
   const { ontology = '' } = useParams();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const tab = (params.get('tab') as TabId | null) ?? 'objectTypes';
   const definition = useDefinition(ontology);
   const meta = useResource(ontology);
   const [editing, setEditing] = useState<{ kind: 'objectType' | 'linkType' | 'interface'; existing?: unknown } | undefined>();
-  const onTab = (t: TabId) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set('tab', t);
-        return next;
-      },
-      { replace: true },
-    );
+  const onTab = (t: TabId) => update({ tab: t }, { replace: true });
   const info = useOntology(ontology);
   if (definition.isPending) return <Spinner />;
   if (definition.isError) return <NonIdealState icon="error" title="Cannot load the ontology" description={describeError(definition.error).title} action={<Link to="/ontologies">All ontologies</Link>} />;
