@@ -52,7 +52,7 @@ interface Sort {
 }
 
 /** A cell of a property value: nulls muted, numbers right-aligned, geopoints as "lat, lon". */
-export function ValueCell({ value, numeric }: { value: unknown; numeric: boolean }) {
+function ValueCell({ value, numeric }: { value: unknown; numeric: boolean }) {
   if (value === null || value === undefined) return <td className="of-grid-null">null</td>;
   const text = valueText(value);
   return (
