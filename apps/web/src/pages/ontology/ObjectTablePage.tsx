@@ -117,7 +117,9 @@ const DURATION_UNITS = ['DAYS', 'WEEKS', 'MONTHS', 'QUARTERS', 'YEARS'];
 function ChartPanel({ ontology, type, objectSet }: { ontology: string; type: ObjectTypeMeta; objectSet: ObjectSet }) {
   const properties = Object.entries(type.properties);
   const numeric = properties.filter(([, p]) => isNumericProperty(p.dataType));
-  const firstGroup = properties.find(([, p]) => p.dataType.type === 'string' || p.dataType.type === 'boolean')?.[0] ?? properties[0]?.[0] ?? '';
+  // Group by a category by default: a string or boolean that is neither the key nor the title.
+  const categorical = properties.filter(([, p]) => p.dataType.type === 'string' || p.dataType.type === 'boolean');
+  const firstGroup = (categorical.find(([n]) => n !== type.primaryKey && n !== type.titleProperty) ?? categorical[0] ?? properties[0])?.[0] ?? '';
   const [groupBy, setGroupBy] = useState(firstGroup);
   const [metric, setMetric] = useState('count');
   const [field, setField] = useState(numeric[0]?.[0] ?? '');
