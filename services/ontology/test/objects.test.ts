@@ -106,6 +106,52 @@ describe('ontology apply, indexing and reads', () => {
     expect(byOffice.NYC[0]).toEqual({ name: 'count', value: 2 });
   });
 
+  it('pages through every order in the store: sorted keys with values first (either direction), then nulls, ties by primary key', async () => {
+    const http = w.org.admin.http;
+    const rows = [
+      { id: 1, name: 'Ada Lovelace', office: 'LON', salary: 120000.5, started: '2020-01-15' },
+      { id: 2, name: 'Grace Hopper', office: 'NYC', salary: 130000, started: '2019-06-01' },
+      { id: 3, name: 'Alan Turing', office: 'LON', salary: 110000, started: '2021-03-20' },
+      { id: 4, name: 'Katherine Johnson', office: 'NYC', salary: null, started: '2018-11-11' },
+    ];
+    const field = { officeCode: 'office', salary: 'salary', started: 'started' } as const;
+    const orders: Array<Array<{ field: keyof typeof field; direction: 'asc' | 'desc' }>> = [
+      [{ field: 'salary', direction: 'desc' }],
+      [{ field: 'salary', direction: 'asc' }],
+      [{ field: 'officeCode', direction: 'desc' }, { field: 'salary', direction: 'desc' }],
+      [{ field: 'officeCode', direction: 'asc' }, { field: 'salary', direction: 'asc' }],
+      [{ field: 'officeCode', direction: 'desc' }],
+      [{ field: 'started', direction: 'desc' }],
+    ];
+    for (const fields of orders) {
+      const expected = [...rows]
+        .sort((a, b) => {
+          for (const f of fields) {
+            const x = a[field[f.field]];
+            const y = b[field[f.field]];
+            if (x === y) continue;
+            if (x === null) return 1;
+            if (y === null) return -1;
+            return (x < y ? -1 : 1) * (f.direction === 'asc' ? 1 : -1);
+          }
+          return a.id - b.id;
+        })
+        .map((r) => r.name);
+      for (const pageSize of [1, 2, 3, 10]) {
+        const names: string[] = [];
+        let pageToken: string | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = ok(await http.post(`/api/v2/ontologies/${w.ontologyRid}/objectSets/loadObjects`, { objectSet: { type: 'base', objectType: 'Employee' }, orderBy: { fields }, pageSize, ...(pageToken ? { pageToken } : {}) }), 'page');
+          expect(page.totalCount).toBe('4');
+          names.push(...page.data.map((o: any) => o.fullName));
+          pageToken = page.nextPageToken;
+          if (!pageToken) break;
+        }
+        expect(names, `${JSON.stringify(fields)}, pages of ${pageSize}`).toEqual(expected);
+      }
+    }
+  });
+
   it('follows links both ways', async () => {
     const http = w.org.admin.http;
     const office = ok(await http.get(`/api/v2/ontologies/${w.ontologyRid}/objects/Employee/1/links/office`), 'office');

@@ -140,17 +140,38 @@ export class ObjectReader {
     const order = (ref: (k: SortKey, i: number) => RawBuilder<unknown>, tail: RawBuilder<unknown>) =>
       sql.join([...keys.map((k, i) => sql`${ref(k, i)} ${sql.raw(k.direction)} nulls last`), tail]);
     let rows: Array<{ o: Record<string, unknown>; ty: string; pk: string; [k: string]: unknown }>;
+    // The first page's total count runs beside the page (another connection), not after it.
+    const counted = token ? Promise.resolve(token.c) : this.count(set).then(String);
+    // Rejected with the page: not left unhandled when the page fails first.
+    counted.catch(() => {});
     if (single) {
       const pk = single.primaryKey();
       const ref = (k: SortKey) => k.on.get(single.def.apiName)!.ref;
       const after = token ? keyset(keys, token, ref, sql`${pk.ref} > ${token.p}::${sql.raw(pgType(pk.def.dataType))}`) : sql`true`;
-      rows = await this.repo.query(
-        this.repo.db,
-        sql<never>`select ${objectJson(single, this.selection(single, set, request.select))} as o, ${single.def.apiName}::text as ty, ${pk.ref}::text as pk
-          ${sql.join(keys.map((k, i) => sql`, ${ref(k)}::text as ${sql.id(`k${i}`)}`), sql``)}
-          from ${single.table()} t where (${set.parts.get(single.def.apiName)!}) and ${after}
-          order by ${order(ref, sql`${pk.ref} asc`)} limit ${pageSize + 1}`,
-      );
+      const select = (first: RawBuilder<boolean>, orderBy: RawBuilder<unknown>) =>
+        sql`select ${objectJson(single, this.selection(single, set, request.select))} as o, ${single.def.apiName}::text as ty, ${pk.ref}::text as pk, ${pk.ref} as _pk
+          ${sql.join(keys.map((k, i) => sql`, ${ref(k)}::text as ${sql.id(`k${i}`)}, ${ref(k)} as ${sql.id(`s${i}`)}`), sql``)}
+          from ${single.table()} t where (${set.parts.get(single.def.apiName)!}) and ${after} and ${first}
+          order by ${orderBy} limit ${pageSize + 1}`;
+      const first = keys[0];
+      if (!first) {
+        rows = await this.repo.query(this.repo.db, sql<never>`${select(sql`true`, order(ref, sql`${pk.ref} asc`))}`);
+      } else {
+        // Sorted on a property: the objects with a value, in the direction of the property's
+        // B-tree (a descending sort reads it backwards: "nulls last" alone would make PostgreSQL
+        // sort every match), then those without one; the two short lists are merged.
+        const f = ref(first);
+        const v = token?.k[0];
+        const bound = v === undefined ? sql`true` : v === null ? sql`false` : sql`${f} ${sql.raw(first.direction === 'asc' ? '>=' : '<=')} ${v}::${sql.raw(first.pgType.replace(/ collate "C"$/, ''))}`;
+        const rest = (r: (k: SortKey, i: number) => RawBuilder<unknown>) => sql.join([...keys.slice(1).map((k, i) => sql`${r(k, i + 1)} ${sql.raw(k.direction)} nulls last`), sql`${pk.ref} asc`]);
+        const s = (_k: SortKey, i: number) => sql`u.${sql.id(`s${i}`)}`;
+        rows = await this.repo.query(
+          this.repo.db,
+          sql<never>`select * from ((${select(sql`${f} is not null and ${bound}`, sql`${f} ${sql.raw(first.direction)}, ${rest(ref)}`)})
+            union all (${select(sql`${f} is null`, rest(ref))})) u
+            order by ${order(s, sql`u._pk asc`)} limit ${pageSize + 1}`,
+        );
+      }
     } else {
       const branches = types.map((type) => {
         const pk = type.primaryKey();
@@ -167,7 +188,7 @@ export class ObjectReader {
           order by ${order(ref, sql`u.ty asc, u.pk asc`)} limit ${pageSize + 1}`,
       );
     }
-    const totalCount = token ? token.c : String(await this.count(set));
+    const totalCount = await counted;
     const more = rows.length > pageSize;
     const pageRows = more ? rows.slice(0, pageSize) : rows;
     const page: ObjectsPage = {
