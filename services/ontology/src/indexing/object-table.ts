@@ -6,8 +6,8 @@ import type { ColumnMap } from '../ontology.types.js';
  * The tables objects are stored in: one per object type and index generation in the
  * `ontology_index` schema, one column per property (`c0`, `c1`, … — API names can be longer than
  * PostgreSQL identifiers), a unique index on the primary key, a B-tree index on every scalar
- * property (filters and sorts run in the database) and a full-text vector of the searchable
- * string properties. Join-dataset links get a two-column table of primary keys.
+ * property (filters and sorts run in the database) and a GIN index on the full-text vector of the
+ * searchable string properties. Join-dataset links get a two-column table of primary keys.
  */
 
 export const INDEX_SCHEMA = 'ontology_index';
@@ -65,17 +65,24 @@ export function columnMapOf(def: ObjectTypeDef): ColumnMap {
   return Object.fromEntries(def.properties.map((p, i) => [p.apiName, `c${i}`]));
 }
 
-function searchVector(def: ObjectTypeDef, columns: ColumnMap): string | undefined {
-  const searchable = def.properties.filter((p) => p.searchable && p.dataType.type === 'string');
+/**
+ * The full-text vector of the searchable string properties, or undefined when there are none.
+ * Not stored: the GIN index is built on this expression, and searches name the same expression
+ * (under their table alias), so the rows stay narrow for every other read.
+ */
+export function searchVector(def: ObjectTypeDef, columns: ColumnMap, alias?: string): RawBuilder<unknown> | undefined {
+  const searchable = def.properties.filter((p) => p.searchable && p.dataType.type === 'string' && columns[p.apiName]);
   if (!searchable.length) return undefined;
-  return searchable.map((p) => `coalesce(${columns[p.apiName]}, '')`).join(` || ' ' || `);
+  const ref = (c: string) => (alias ? sql`${sql.id(alias)}.${sql.id(c)}` : sql.id(c));
+  return sql`to_tsvector('simple', ${sql.join(
+    searchable.map((p) => sql`coalesce(${ref(columns[p.apiName]!)}, '')`),
+    sql` || ' ' || `,
+  )})`;
 }
 
 /** Creates an empty object table (no secondary indexes: those are built after the bulk load). */
 export async function createObjectTable(db: Executor, name: string, def: ObjectTypeDef, columns: ColumnMap, options: { staging?: boolean } = {}): Promise<void> {
   const cols = def.properties.map((p) => `${columns[p.apiName]} ${pgType(p.dataType)}`);
-  const vector = searchVector(def, columns);
-  if (vector && !options.staging) cols.push(`_search tsvector generated always as (to_tsvector('simple', ${vector})) stored`);
   await sql`create ${sql.raw(options.staging ? 'unlogged ' : '')}table ${tableRef(name)} (${sql.raw(cols.join(', '))})`.execute(db);
 }
 
@@ -89,7 +96,8 @@ export async function createObjectIndexes(db: Executor, name: string, def: Objec
     const method = p.dataType.type === 'geopoint' ? 'gist' : 'btree';
     await sql`create index ${sql.id(`${name}_${c}`)} on ${tableRef(name)} using ${sql.raw(method)} (${sql.id(c)})`.execute(db);
   }
-  if (searchVector(def, columns)) await sql`create index ${sql.id(`${name}_search`)} on ${tableRef(name)} using gin (_search)`.execute(db);
+  const vector = searchVector(def, columns);
+  if (vector) await sql`create index ${sql.id(`${name}_search`)} on ${tableRef(name)} using gin ((${vector}))`.execute(db);
   await sql`analyze ${tableRef(name)}`.execute(db);
 }
 

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from '@openfoundry/db';
-import { pgType } from '../indexing/object-table.js';
+import { pgType, searchVector } from '../indexing/object-table.js';
 import type { OntologyRepository } from '../ontology.repository.js';
 import type { OntologyView, ReadableType } from './model.js';
 import { finishObject, objectJson } from './objects.js';
@@ -63,15 +63,17 @@ export async function searchObjects(repo: OntologyRepository, view: OntologyView
   const candidates = (request.objectTypes?.length ? request.objectTypes.map((t) => view.type(t)) : [...view.types.values()]).filter((t) => t.ready && searchable(t).length);
   if (!words.length || !candidates.length) return { data: [], facets: [] };
   const q = tsquery(words);
+  // The expression the type's GIN index is built on (object-table.ts).
+  const vector = (t: ReadableType) => searchVector(t.def, t.index!.active_columns!, 't')!;
   const branches = candidates.map(
-    (t) => sql`(select ${t.def.apiName}::text as ty, ${t.primaryKey().ref}::text as pk, ts_rank(t._search, q.q) as rank
-      from ${t.table()} t, (select ${q} as q) q where t._search @@ q.q order by rank desc limit ${request.pageSize})`,
+    (t) => sql`(select ${t.def.apiName}::text as ty, ${t.primaryKey().ref}::text as pk, ts_rank(${vector(t)}, q.q) as rank
+      from ${t.table()} t, (select ${q} as q) q where ${vector(t)} @@ q.q order by rank desc limit ${request.pageSize})`,
   );
   const top = await repo.query<{ ty: string; pk: string; rank: number }>(repo.db, sql<never>`select * from (${sql.join(branches, sql` union all `)}) u order by rank desc, ty, pk limit ${request.pageSize}`);
   const facets = await repo.query<{ ty: string; n: string }>(
     repo.db,
     sql<never>`${sql.join(
-      candidates.map((t) => sql`(select ${t.def.apiName}::text as ty, count(*)::text as n from ${t.table()} t where t._search @@ ${q})`),
+      candidates.map((t) => sql`(select ${t.def.apiName}::text as ty, count(*)::text as n from ${t.table()} t where ${vector(t)} @@ ${q})`),
       sql` union all `,
     )}`,
   );
