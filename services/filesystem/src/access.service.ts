@@ -45,7 +45,8 @@ export class AccessService {
 
   /** Roles of many rows in one query (batch endpoints). */
   async rolesOn(db: Executor<FilesystemTables>, principal: Principal, rows: ResourceRow[]): Promise<Map<string, RoleId | undefined>> {
-    const roles = await this.repo.effectiveRoles(db, viewerOf(principal), rows);
+    // An org admin owns every row of the organization: no grants to look up.
+    const roles = principal.isOrgAdmin ? new Map<string, RoleId | undefined>() : await this.repo.effectiveRoles(db, viewerOf(principal), rows);
     for (const row of rows) {
       if (principal.isOrgAdmin) roles.set(row.rid, ROLE_IDS.owner);
       else if (row.type === 'SPACE') roles.set(row.rid, ROLE_IDS.viewer);
