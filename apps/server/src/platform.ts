@@ -68,7 +68,13 @@ export async function openPlatform(config: ServerConfig, options: PlatformOption
       outboundAllowHosts: config.outboundAllowHosts,
       listen: (channel, onMessage, onReset) => database.listen(channel, onMessage, onReset),
     });
-    const filesystem = createFilesystem({ db: database.db, audit: audit.log, directory: identity.directory, clock });
+    const filesystem = createFilesystem({
+      db: database.db,
+      audit: audit.log,
+      directory: identity.directory,
+      clock,
+      listen: (channel, onMessage, onReset) => database.listen(channel, onMessage, onReset),
+    });
     blobs = createBlobStore(config.blobStorage, { clock });
     engine = await createEngine({ threads: config.engineThreads, memoryLimit: config.engineMemoryLimit, tempDirectory: join(config.dataDir, 'tmp', 'engine') });
     const datasets = createDatasets({

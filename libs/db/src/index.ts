@@ -1,3 +1,4 @@
 export * from './database.js';
 export * from './migrations.js';
-export { sql, type Kysely, type Transaction, type RawBuilder, type Migration, type Selectable, type Insertable, type Updateable, type Generated, type ColumnType } from 'kysely';
+export * from './change-fence.js';
+export { sql, CompiledQuery, type Kysely, type Transaction, type RawBuilder, type Migration, type Selectable, type Insertable, type Updateable, type Generated, type ColumnType } from 'kysely';

@@ -174,3 +174,20 @@ export async function createHttpApp(options: HttpAppOptions): Promise<{ app: App
   requireAuthDeclarations(app);
   return { app, metrics };
 }
+
+/**
+ * Runs `fence` before answering every request to a route of `app` (a scope) that changes
+ * something — not GET or HEAD — failed requests included: a cache kept coherent by database
+ * notifications waits until its own changes reached it, so the client reads its writes.
+ * Register it before the routes.
+ */
+export function fenceChanges(app: App, fence: () => Promise<void>): void {
+  const hook = async (_request: unknown, _reply: unknown, payload: unknown) => {
+    await fence();
+    return payload;
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method);
+    if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) route.onSend = [...([] as unknown[]).concat(route.onSend ?? []), hook] as never;
+  });
+}

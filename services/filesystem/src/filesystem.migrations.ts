@@ -1,4 +1,5 @@
 import { sql, type Kysely, type MigrationSet } from '@openfoundry/db';
+import { FILESYSTEM_CHANGES_CHANNEL } from './role-cache.js';
 
 /** The `filesystem` schema: one tree of spaces, projects, folders and resources, and role grants. */
 export const filesystemMigrations: MigrationSet = {
@@ -72,6 +73,19 @@ export const filesystemMigrations: MigrationSet = {
           .addCheckConstraint('role_grants_everyone', sql`(principal_type = 'EVERYONE') = (principal_id = '')`)
           .execute();
         await sql`create index role_grants_principal on filesystem.role_grants (org_rid, principal_id)`.execute(db);
+      },
+    },
+    '0002_role_changes': {
+      // Replicas cache effective roles (role-cache.ts); every change that can alter one announces
+      // itself on commit, whatever code path (or manual SQL) made it. Touching a resource's name,
+      // activity or trash state does not change a role and stays quiet.
+      async up(db: Kysely<any>) {
+        await sql`create function filesystem.notify_role_change() returns trigger language plpgsql as $$
+          begin perform pg_notify(${sql.lit(FILESYSTEM_CHANGES_CHANNEL)}, tg_table_name); return null; end $$`.execute(db);
+        await sql`create trigger resources_role_change after insert or delete or update of rid, org_rid, type, parent_rid, ancestor_rids
+          on filesystem.resources for each statement execute function filesystem.notify_role_change()`.execute(db);
+        await sql`create trigger role_grants_role_change after insert or update or delete or truncate
+          on filesystem.role_grants for each statement execute function filesystem.notify_role_change()`.execute(db);
       },
     },
   },

@@ -1,8 +1,9 @@
 import type { Executor, Kysely, MigrationSet, Transaction } from '@openfoundry/db';
-import type { App } from '@openfoundry/http';
+import { fenceChanges, type App } from '@openfoundry/http';
 import type { AuditLog } from '@openfoundry/audit';
 import { roleAllows, type PrincipalDirectory, type ResolvedResource, type ResourceDirectory, type RoleId } from '@openfoundry/authz';
 import { isRid, systemClock, type Clock } from '@openfoundry/kernel';
+import { FILESYSTEM_CHANGES_CHANNEL, RoleCache } from './role-cache.js';
 import { AccessService, viewerOf } from './access.service.js';
 import type { FilesystemDeps } from './filesystem.deps.js';
 import { filesystemMigrations } from './filesystem.migrations.js';
@@ -32,6 +33,8 @@ export interface FilesystemOptions {
   audit: AuditLog;
   directory: PrincipalDirectory;
   clock?: Clock;
+  /** Database notifications (libs/db `Database.listen`); without it roles are not cached. */
+  listen?: (channel: string, onMessage: (payload: string) => void, onReset: () => void) => Promise<void>;
 }
 
 function resolved(row: ResourceRow, role: RoleId | undefined): ResolvedResource {
@@ -75,6 +78,14 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
     roles,
   };
   const executor = (e?: Executor) => (e ?? repo.db) as Executor<FilesystemTables>;
+  const roleCache = new RoleCache(deps.clock);
+
+  /** The principal's role on each of `rids` (null: none, or no such resource in the organization). */
+  async function rolesOf(e: Executor<FilesystemTables>, principal: Parameters<ResourceDirectory['authorizedRids']>[0], rids: string[]): Promise<Map<string, RoleId | null>> {
+    const rows = await repo.findMany(e, principal.orgRid, rids);
+    const found = await access.rolesOn(e, principal, rows);
+    return new Map(rids.map((rid) => [rid, found.get(rid) ?? null]));
+  }
 
   const resources: ResourceDirectory = {
     async resolve(principal, rid, e) {
@@ -93,16 +104,26 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
       return resolved(row, role);
     },
     async authorizedRids(principal, rids, op, e) {
-      const rows = await repo.findMany(executor(e), principal.orgRid, [...new Set(rids)]);
-      const roleOf = await access.rolesOn(executor(e), principal, rows);
-      return new Set(
-        rows
-          .filter((r) => {
-            const role = roleOf.get(r.rid);
-            return role !== undefined && roleAllows(role, op);
-          })
-          .map((r) => r.rid),
-      );
+      const unique = [...new Set(rids)];
+      let roles: Map<string, RoleId | null>;
+      if (e) {
+        // Inside the caller's transaction: its own uncommitted changes count, the cache can't know them.
+        roles = await rolesOf(executor(e), principal, unique);
+      } else {
+        const key = RoleCache.keyOf(principal);
+        const generation = roleCache.generation;
+        const cached = roleCache.lookup(key, unique);
+        roles = cached.roles;
+        if (cached.missing.length) {
+          const read = await rolesOf(repo.db, principal, cached.missing);
+          roleCache.store(key, read, generation);
+          for (const [rid, role] of read) roles.set(rid, role);
+        }
+      }
+      return new Set(unique.filter((rid) => {
+        const role = roles.get(rid);
+        return role != null && roleAllows(role, op);
+      }));
     },
     async register(trx, actor, input) {
       const row = await services.resources.register(trx as Transaction<FilesystemTables>, actor, input);
@@ -123,7 +144,17 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
 
   return {
     migrations: filesystemMigrations,
-    registerRoutes: (app) => registerFilesystemRoutes(app, services),
+    async registerRoutes(root) {
+      if (options.listen) {
+        await options.listen(FILESYSTEM_CHANGES_CHANNEL, (payload) => roleCache.invalidate(payload), () => roleCache.invalidate('*'));
+        roleCache.enable();
+      }
+      // A scope of their own, so the fence applies to the filesystem's routes only.
+      await root.register(async (app) => {
+        fenceChanges(app as App, () => roleCache.fence(repo.db));
+        await registerFilesystemRoutes(app as App, services);
+      });
+    },
     resources,
   };
 }

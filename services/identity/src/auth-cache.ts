@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from '@openfoundry/db';
+import { ChangeFence, type Kysely } from '@openfoundry/db';
 import type { Authentication } from '@openfoundry/http';
 import type { Clock } from '@openfoundry/kernel';
 import type { UserRow } from './user.repository.js';
@@ -25,7 +24,7 @@ interface Entry<T> {
 export class AuthCache {
   private readonly credentials = new Map<string, Entry<Authentication>>();
   private readonly users = new Map<string, Entry<UserRow>>();
-  private readonly barriers = new Map<string, () => void>();
+  private readonly barriers = new ChangeFence();
   private generationCounter = 0;
   private enabled = false;
 
@@ -69,26 +68,13 @@ export class AuthCache {
    */
   async fence(db: Kysely<any>, channel: string, timeoutMs = 2000): Promise<void> {
     if (!this.enabled) return;
-    const id = randomUUID();
-    const arrived = new Promise<'arrived'>((resolve) => this.barriers.set(id, () => resolve('arrived')));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    try {
-      await sql`select pg_notify(${channel}, ${`barrier:${id}`})`.execute(db);
-      // A lost notification connection must not leave stale entries behind: drop everything.
-      if ((await Promise.race([arrived, timedOut])) === 'timeout') this.invalidate('*');
-    } finally {
-      clearTimeout(timer);
-      this.barriers.delete(id);
-    }
+    // A lost notification connection must not leave stale entries behind: drop everything.
+    if (!(await this.barriers.wait(db, channel, timeoutMs))) this.invalidate('*');
   }
 
   /** Applies a change notification: `user:<id>` evicts that user, `barrier:<id>` releases a fence, anything else evicts all. */
   invalidate(payload: string): void {
-    if (payload.startsWith('barrier:')) {
-      this.barriers.get(payload.slice(8))?.();
-      return;
-    }
+    if (this.barriers.release(payload)) return;
     this.generationCounter++;
     const userId = payload.startsWith('user:') ? payload.slice(5) : undefined;
     if (!userId) {

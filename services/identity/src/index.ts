@@ -1,7 +1,7 @@
 import type { AuditLog } from '@openfoundry/audit';
 import type { PrincipalDirectory } from '@openfoundry/authz';
 import type { Kysely, MigrationSet } from '@openfoundry/db';
-import type { App, Authenticator, ZodTypeProvider } from '@openfoundry/http';
+import { fenceChanges, type App, type Authenticator, type ZodTypeProvider } from '@openfoundry/http';
 import type { Clock } from '@openfoundry/kernel';
 import { AuthService } from './auth.service.js';
 import { AuthCache } from './auth-cache.js';
@@ -81,16 +81,8 @@ export function createIdentity(deps: IdentityDeps): IdentityModule {
       // Identity routes live in their own scope so the fence below applies to them only.
       await root.register(async (scope) => {
         const app = scope.withTypeProvider<ZodTypeProvider>() as App;
-        // Only on routes that change something (failed requests too: a replayed OAuth code
-        // revokes its grant and still answers 400); reads pay nothing.
-        const fence = async (_request: unknown, _reply: unknown, payload: unknown) => {
-          await cache.fence(db, AUTH_CHANGES_CHANNEL);
-          return payload;
-        };
-        app.addHook('onRoute', (route) => {
-          const methods = ([] as string[]).concat(route.method);
-          if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) route.onSend = [...([] as unknown[]).concat(route.onSend ?? []), fence] as never;
-        });
+        // Failed requests too: a replayed OAuth code revokes its grant and still answers 400.
+        fenceChanges(app, () => cache.fence(db, AUTH_CHANGES_CHANNEL));
         registerUserRoutes(app, users);
         registerGroupRoutes(app, groups);
         registerOrganizationRoutes(app, orgs);

@@ -218,6 +218,48 @@ describe('a viewer of the ontology’s folder', () => {
   });
 });
 
+describe('roles as they change', () => {
+  // Roles are cached per principal (services/filesystem role-cache.ts): each grant and revoke must
+  // count on the very next request, and a change made behind the API's back (another replica,
+  // manual SQL) as soon as its notification arrives.
+  it('a grant or a revoke counts on the next request; a grant written in SQL counts once announced', async () => {
+    const reader = await w.ts.createUser(w.org);
+    const get = () => reader.http.get(`${base()}/objects/Employee/1`);
+    const types = async () => Object.keys(ok(await reader.http.get(`${base()}/fullMetadata`), 'fullMetadata').objectTypes);
+    expectEnvelope(await get(), 404, 'OntologyNotFound');
+    expectEnvelope(await get(), 404, 'OntologyNotFound');
+    await grant(w.projectRid, reader.userId, 'compass:read');
+    expect(ok(await get(), 'get').fullName).toBe('Ada');
+    expect(await types()).toEqual(['Employee']);
+    await grant(salaries.rid, reader.userId, 'compass:read');
+    expect(await types()).toEqual(['Employee', 'Salary']);
+    const removed = await admin.post(`/api/v2/filesystem/resources/${w.projectRid}/roles/remove`, {
+      roles: [{ resourceRolePrincipal: { type: 'principalIdOnly', principalId: reader.userId }, roleId: 'compass:read' }],
+    });
+    expect(removed.status).toBe(204);
+    expectEnvelope(await get(), 404, 'OntologyNotFound');
+
+    const db = w.ts.server.platform.database.db;
+    await db
+      .insertInto('filesystem.role_grants')
+      .values({ resource_rid: w.projectRid, org_rid: w.org.orgRid, principal_type: 'USER', principal_id: reader.userId, role_id: 'compass:read', granted_by: w.org.admin.userId, granted_time: new Date() })
+      .execute();
+    const deadline = Date.now() + 5000;
+    let res = await get();
+    while (res.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      res = await get();
+    }
+    expect(ok(res, 'get after SQL grant').fullName).toBe('Ada');
+    await db.deleteFrom('filesystem.role_grants').where('resource_rid', '=', w.projectRid).where('principal_id', '=', reader.userId).execute();
+    while (res.status === 200 && Date.now() < deadline + 5000) {
+      await new Promise((r) => setTimeout(r, 20));
+      res = await get();
+    }
+    expectEnvelope(res, 404, 'OntologyNotFound');
+  });
+});
+
 describe('another organization', () => {
   it('gets OntologyNotFound on every endpoint, as for an ontology that does not exist, and nothing leaks', async () => {
     const http = other.admin.http;
