@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inTransaction, type Executor, type Kysely } from '@openfoundry/db';
+import { inTransaction, sql, type Executor, type Kysely } from '@openfoundry/db';
 import { systemClock, type Clock } from '@openfoundry/kernel';
 import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
 import type { Selectable } from '@openfoundry/db';
@@ -52,11 +52,20 @@ export function rowToEvent(r: Selectable<AuditTables['audit.events']>): AuditEve
   };
 }
 
+/** A chain's last event, as `audit.chain_heads` holds it. */
+interface Head {
+  seq: number;
+  hash: string;
+}
+
 /**
  * Appends events to the hash chain of their organization. Callers pass the transaction of the
  * change being audited, so the change and its event commit (or roll back) together.
  */
 export class AuditLog {
+  /** The heads this process last wrote, by chain: where an append on its own expects the chain to stand. */
+  private readonly heads = new Map<string, Head>();
+
   constructor(private readonly clock: Clock = systemClock) {}
 
   async append(executor: Executor, input: AuditEventInput): Promise<AuditEvent> {
@@ -71,83 +80,166 @@ export class AuditLog {
     return inTransaction(executor, async (trx) => {
       const db = trx as unknown as Kysely<AuditTables>;
       const out = new Map<AuditEventInput, AuditEvent>();
-      const chains = new Map<string, AuditEventInput[]>();
-      for (const input of inputs) chains.set(chainOf(input.orgRid), [...(chains.get(chainOf(input.orgRid)) ?? []), input]);
-      // Chains in a fixed order, so two batches never wait on each other's heads.
-      for (const chain of [...chains.keys()].sort()) {
+      for (const [chain, ofChain] of byChain(inputs)) {
         // The row lock serialises appends to one chain across replicas.
         const lockHead = () => db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
         let head = await lockHead();
         if (!head) {
           // The chain's first event; a concurrent first append inserts the same head, and waits.
-          await db.insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
+          await ensureHead(db, chain);
           head = await lockHead();
           if (!head) throw new Error(`audit chain head ${chain} is missing`);
         }
-        let seq = Number(head.seq);
-        let previousHash = head.hash;
-        const events: AuditEvent[] = [];
-        for (const input of chains.get(chain)!) {
-          const unhashed: Omit<AuditEvent, 'hash'> = {
-            id: randomUUID(),
-            chain,
-            sequence: ++seq,
-            time: this.clock.now().toISOString(),
-            organizationRid: input.orgRid,
-            actorKind: input.actor.kind,
-            actorId: input.actor.id ?? null,
-            category: input.category,
-            outcome: input.outcome,
-            resourceRids: input.resourceRids ?? [],
-            requestId: input.requestId ?? null,
-            clientIp: input.clientIp ?? null,
-            userAgent: input.userAgent ?? null,
-            // Round-trip through JSON so what is hashed is exactly what jsonb stores.
-            details: JSON.parse(JSON.stringify(input.details ?? {})),
-            previousHash,
-          };
-          const event: AuditEvent = { ...unhashed, hash: chainHash(previousHash, hashedFields(unhashed)) };
-          previousHash = event.hash;
-          events.push(event);
-          out.set(input, event);
-        }
+        const events = this.chained(chain, { seq: Number(head.seq), hash: head.hash }, ofChain);
         const last = events[events.length - 1]!;
         // One statement: the events and the chain's new head.
         await db
-          .with('appended', (w) =>
-            w
-              .insertInto('audit.events')
-              .values(
-                events.map((event) => ({
-                  id: event.id,
-                  chain,
-                  seq: event.sequence,
-                  time: new Date(event.time),
-                  org_rid: event.organizationRid,
-                  actor_kind: event.actorKind,
-                  actor_id: event.actorId,
-                  category: event.category,
-                  outcome: event.outcome,
-                  resource_rids: event.resourceRids,
-                  request_id: event.requestId,
-                  client_ip: event.clientIp,
-                  user_agent: event.userAgent,
-                  details: JSON.stringify(event.details) as never,
-                  prev_hash: event.previousHash,
-                  hash: event.hash,
-                })),
-              )
-              .returning('seq'),
-          )
+          .with('appended', (w) => w.insertInto('audit.events').values(events.map(eventRow)).returning('seq'))
           .updateTable('audit.chain_heads')
           .set({ seq: last.sequence, hash: last.hash })
           .where('chain', '=', chain)
           .execute();
+        this.heads.set(chain, { seq: last.sequence, hash: last.hash });
+        events.forEach((e, i) => out.set(ofChain[i]!, e));
       }
       return inputs.map((i) => out.get(i)!);
     });
   }
+
+  /**
+   * Appends events that belong to no change (reads) and commits them, one statement per chain:
+   * the events are chained onto the head this process expects, and the statement moves the head
+   * only if it still stands there — otherwise another replica or a concurrent transaction moved
+   * it, nothing is written, and the append retries from the head as stored. No lock is held
+   * between round trips, and the common case is one round trip.
+   */
+  async appendCommitted(db: Kysely<any>, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+    const out = new Map<AuditEventInput, AuditEvent>();
+    for (const [chain, ofChain] of byChain(inputs)) {
+      for (let attempt = 0; ; attempt++) {
+        const head = this.heads.get(chain) ?? (await readHead(db, chain));
+        const events = this.chained(chain, head, ofChain);
+        const last = events[events.length - 1]!;
+        const { rows } = await sql<{ moved: number }>`
+          with head as (
+            update audit.chain_heads set seq = ${last.sequence}, hash = ${last.hash}
+            where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}
+            returning chain
+          ), appended as (
+            insert into audit.events (${sql.join(EVENT_COLUMNS.map((c) => sql.id(c)))})
+            select ${sql.join(EVENT_COLUMNS.map((c) => sql.id('r', c)))}
+            from jsonb_to_recordset(${JSON.stringify(events.map((e) => ({ ...eventRow(e), details: e.details })))}::jsonb) as r(${sql.raw(EVENT_RECORD)})
+            where exists (select 1 from head)
+            returning 1
+          )
+          select count(*)::int as moved from head`.execute(db);
+        if (rows[0]?.moved === 1) {
+          this.heads.set(chain, { seq: last.sequence, hash: last.hash });
+          events.forEach((e, i) => out.set(ofChain[i]!, e));
+          break;
+        }
+        this.heads.delete(chain);
+        if (attempt >= 50) throw new Error(`audit chain ${chain}: the head kept moving`);
+      }
+    }
+    return inputs.map((i) => out.get(i)!);
+  }
+
+  /** The events of `inputs`, chained in order onto `head`. */
+  private chained(chain: string, head: Head, inputs: AuditEventInput[]): AuditEvent[] {
+    let seq = head.seq;
+    let previousHash = head.hash;
+    return inputs.map((input) => {
+      const unhashed: Omit<AuditEvent, 'hash'> = {
+        id: randomUUID(),
+        chain,
+        sequence: ++seq,
+        time: this.clock.now().toISOString(),
+        organizationRid: input.orgRid,
+        actorKind: input.actor.kind,
+        actorId: input.actor.id ?? null,
+        category: input.category,
+        outcome: input.outcome,
+        resourceRids: input.resourceRids ?? [],
+        requestId: input.requestId ?? null,
+        clientIp: input.clientIp ?? null,
+        userAgent: input.userAgent ?? null,
+        // Round-trip through JSON so what is hashed is exactly what jsonb stores.
+        details: JSON.parse(JSON.stringify(input.details ?? {})),
+        previousHash,
+      };
+      const event: AuditEvent = { ...unhashed, hash: chainHash(previousHash, hashedFields(unhashed)) };
+      previousHash = event.hash;
+      return event;
+    });
+  }
 }
+
+/** The inputs by chain, chains in a fixed order so two batches never wait on each other's heads. */
+function byChain(inputs: AuditEventInput[]): Array<[string, AuditEventInput[]]> {
+  const chains = new Map<string, AuditEventInput[]>();
+  for (const input of inputs) chains.set(chainOf(input.orgRid), [...(chains.get(chainOf(input.orgRid)) ?? []), input]);
+  return [...chains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function ensureHead(db: Kysely<any>, chain: string): Promise<void> {
+  await (db as Kysely<AuditTables>).insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
+}
+
+async function readHead(db: Kysely<any>, chain: string): Promise<Head> {
+  const read = () => (db as Kysely<AuditTables>).selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).executeTakeFirst();
+  let head = await read();
+  if (!head) {
+    await ensureHead(db, chain);
+    head = await read();
+    if (!head) throw new Error(`audit chain head ${chain} is missing`);
+  }
+  return { seq: Number(head.seq), hash: head.hash };
+}
+
+function eventRow(event: AuditEvent) {
+  return {
+    id: event.id,
+    chain: event.chain,
+    seq: event.sequence,
+    time: new Date(event.time),
+    org_rid: event.organizationRid,
+    actor_kind: event.actorKind,
+    actor_id: event.actorId,
+    category: event.category,
+    outcome: event.outcome,
+    resource_rids: event.resourceRids,
+    request_id: event.requestId,
+    client_ip: event.clientIp,
+    user_agent: event.userAgent,
+    details: JSON.stringify(event.details) as never,
+    prev_hash: event.previousHash,
+    hash: event.hash,
+  };
+}
+
+const EVENT_TYPES = {
+  id: 'uuid',
+  chain: 'text',
+  seq: 'bigint',
+  time: 'timestamptz',
+  org_rid: 'text',
+  actor_kind: 'text',
+  actor_id: 'text',
+  category: 'text',
+  outcome: 'text',
+  resource_rids: 'text[]',
+  request_id: 'text',
+  client_ip: 'text',
+  user_agent: 'text',
+  details: 'jsonb',
+  prev_hash: 'text',
+  hash: 'text',
+} satisfies Record<keyof ReturnType<typeof eventRow>, string>;
+const EVENT_COLUMNS = Object.keys(EVENT_TYPES);
+const EVENT_RECORD = Object.entries(EVENT_TYPES)
+  .map(([c, t]) => `${c} ${t}`)
+  .join(', ');
 
 /**
  * Group commit for audit events of reads (which have no transaction of their own): a read's event
@@ -176,7 +268,7 @@ export class AuditGroupCommit {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.db.transaction().execute((trx) => this.log.appendMany(trx, batch.map((b) => b.input)));
+        await this.log.appendCommitted(this.db, batch.map((b) => b.input));
         for (const b of batch) b.resolve();
       } catch (e) {
         for (const b of batch) b.reject(e);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, sql, type Database } from '@openfoundry/db';
 import { openTestDatabase } from '@openfoundry/testkit/database';
-import { createAudit, type AuditModule } from '@openfoundry/audit';
+import { AuditGroupCommit, AuditLog, createAudit, type AuditModule } from '@openfoundry/audit';
 
 const ORG_A = 'ri.multipass..organization.aaaaaaaa-0000-4000-8000-000000000001';
 const ORG_B = 'ri.multipass..organization.bbbbbbbb-0000-4000-8000-000000000002';
@@ -146,6 +146,23 @@ describe('group commit of read events', () => {
       count(distinct xmin::text)::int as transactions from audit.events where category = 'test.read'`.execute(database.db);
     expect(rows.rows[0]).toMatchObject({ n: 300, distinct_i: 300 });
     expect(rows.rows[0]!.transactions).toBeLessThan(30);
+  });
+
+  it('interleaves with another replica’s reads and with transactional appends into one gapless chain', async () => {
+    await fresh(ORG_A, 0);
+    // Another replica: its own log, so its idea of where the head stands goes stale under ours.
+    const replica = new AuditGroupCommit(database.db, new AuditLog());
+    const read = (via: AuditGroupCommit, i: number) => via.append({ orgRid: ORG_A, actor: { kind: 'user', id: `r-${i}` }, category: 'test.read', outcome: 'success', resourceRids: [], details: { i } });
+    const work = [];
+    for (let i = 0; i < 120; i++) {
+      work.push(read(i % 2 ? audit.reads : replica, i));
+      if (i % 10 === 0) work.push(database.db.transaction().execute((trx) => audit.log.append(trx, { orgRid: ORG_A, actor: { kind: 'system' }, category: 'test.change', outcome: 'success', details: { i } })));
+      if (i % 30 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(work);
+    expect(await report(ORG_A)).toMatchObject({ ok: true, events: 132, problems: [] });
+    const rows = await sql<{ n: number }>`select count(distinct seq)::int as n from audit.events where chain = ${ORG_A}`.execute(database.db);
+    expect(rows.rows[0]!.n).toBe(132);
   });
 
   it('rejects every append of a batch that fails, and goes on with the next', async () => {
