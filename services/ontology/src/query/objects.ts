@@ -1,7 +1,8 @@
-import { sql, type RawBuilder } from '@openfoundry/db';
+import { CompiledQuery, sql, type RawBuilder } from '@openfoundry/db';
 import { InvalidArgumentError, resolvePageSize } from '@openfoundry/kernel';
 import { pgType } from '../indexing/object-table.js';
 import type { OntologyRepository } from '../ontology.repository.js';
+import type { IndexRow } from '../ontology.types.js';
 import { OntologyErrors } from '../ontology.errors.js';
 import type { OntologyView, ReadableType } from './model.js';
 import { resolverFor, type CompiledSet } from './object-set.js';
@@ -72,7 +73,7 @@ export function objectJson(type: ReadableType, properties: string[] | undefined,
   const pk = type.primaryKey(alias);
   const title = type.bind(type.def.titleProperty, alias);
   const entries: Array<[string, RawBuilder<unknown>]> = [
-    ['__apiName', sql`to_jsonb(${type.def.apiName}::text)`],
+    ['__apiName', sql`to_jsonb(${sql.lit(type.def.apiName)}::text)`],
     ['__primaryKey', jsonValue(pk)],
   ];
   if (title) entries.push(['__title', jsonValue(title)]);
@@ -212,10 +213,37 @@ export class ObjectReader {
   }
 
   /** One object by primary key (already converted to its SQL value), or undefined. */
+  /** The first object of `type` matching `where` (a primary key lookup). */
   async one(type: ReadableType, where: RawBuilder<boolean>, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
-    const rows = await this.repo.query<{ o: Record<string, unknown> }>(this.repo.db, sql<{ o: Record<string, unknown> }>`select ${objectJson(type, select)} as o from ${type.table()} t where ${where} limit 1`);
+    const condition = sql`where ${where} limit 1`.compile(this.repo.db);
+    const query = CompiledQuery.raw(`${objectSelect(this.repo, type, select)} ${condition.sql}`, [...condition.parameters]);
+    const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(query)).rows;
     return rows[0] && finishObject(type, rows[0].o, excludeRid);
   }
+}
+
+/**
+ * `select <object> as o from <table> t` of a type and selection, compiled once: by the index row
+ * it reads, which a changed definition or a new index replaces (the snapshot is read anew), so
+ * entries never outlive what they were compiled from. It has no parameters (names are literals),
+ * so a condition compiled on its own can follow it.
+ */
+const objectSelects = new WeakMap<IndexRow, Map<string, string>>();
+
+function objectSelect(repo: OntologyRepository, type: ReadableType, select: string[] | undefined): string {
+  const index = type.index;
+  const key = select ? `=${select.join('\u0000')}` : '*';
+  const cached = index && objectSelects.get(index)?.get(key);
+  if (cached) return cached;
+  const compiled = sql`select ${objectJson(type, select)} as o from ${type.table()} t`.compile(repo.db);
+  if (compiled.parameters.length) throw new Error(`the object SQL of ${type.def.apiName} has parameters`);
+  if (index) {
+    const bySelection = objectSelects.get(index) ?? new Map<string, string>();
+    if (bySelection.size >= 100) bySelection.clear();
+    bySelection.set(key, compiled.sql);
+    objectSelects.set(index, bySelection);
+  }
+  return compiled.sql;
 }
 
 /**

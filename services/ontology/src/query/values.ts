@@ -108,7 +108,8 @@ export function jsonObject(entries: Array<[string, RawBuilder<unknown>]>): RawBu
   const parts: RawBuilder<unknown>[] = [];
   for (let i = 0; i < entries.length; i += 40) {
     const chunk = entries.slice(i, i + 40);
-    parts.push(sql`jsonb_build_object(${sql.join(chunk.flatMap(([k, v]) => [sql`${k}::text`, v]))})`);
+    // Names as literals: the object's SQL has no parameters of its own, so it can be compiled once (objects.ts `one`).
+    parts.push(sql`jsonb_build_object(${sql.join(chunk.flatMap(([k, v]) => [sql`${sql.lit(k)}::text`, v]))})`);
   }
   return sql`jsonb_strip_nulls(${sql.join(parts, sql` || `)})`;
 }
