@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -37,10 +38,12 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // Connections are replaced now and then (maxUses), so statements kept prepared for object
+    // tables since dropped do not pile up on them.
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, maxUses: 100_000 });
     // An idle client losing its server connection must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     const listeners = new PgListeners(options.url);
     return {
       kind: 'postgres',
@@ -78,6 +81,53 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await pglite.close();
     },
   };
+}
+
+/** Statement texts kept prepared, with their names; the oldest make way when full. */
+const preparedNames = new Map<string, string>();
+const MAX_PREPARED = 1000;
+/** At most this many statements prepared on one connection; beyond, texts run unprepared on it. */
+const MAX_PREPARED_PER_CONNECTION = 200;
+
+/**
+ * Keeps the statement `text` prepared on each PostgreSQL connection that runs it: parsed and
+ * planned once per connection instead of on every run (a primary key lookup that builds a JSON
+ * object spends more time parsing and planning than executing). For fixed texts run very often
+ * whose best plan does not depend on the parameters — PostgreSQL may settle on a generic plan.
+ * No effect on PGlite.
+ */
+export function keepPrepared(text: string): void {
+  if (preparedNames.has(text)) return;
+  if (preparedNames.size >= MAX_PREPARED) preparedNames.delete(preparedNames.keys().next().value!);
+  preparedNames.set(text, `of_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`);
+}
+
+/** The pool as Kysely sees it, whose clients run the texts of {@link keepPrepared} as named statements. */
+function preparingPool(pool: pg.Pool): pg.Pool {
+  const patched = new WeakSet<pg.PoolClient>();
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  return new Proxy(pool, {
+    get(target, key, receiver) {
+      if (key !== 'connect') return Reflect.get(target, key, receiver);
+      return async () => {
+        const client = await connect();
+        if (!patched.has(client)) {
+          patched.add(client);
+          const prepared = new Set<string>();
+          const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+          (client as { query: unknown }).query = (...args: unknown[]) => {
+            let name = typeof args[0] === 'string' ? preparedNames.get(args[0]) : undefined;
+            if (name && !prepared.has(name)) {
+              if (prepared.size >= MAX_PREPARED_PER_CONNECTION) name = undefined;
+              else prepared.add(name);
+            }
+            return name ? query({ name, text: args[0], values: args[1] }) : query(...args);
+          };
+        }
+        return client;
+      };
+    },
+  });
 }
 
 /** Runs `fn` in a transaction (or in the caller's one when `executor` already is one). */

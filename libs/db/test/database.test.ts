@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, pendingMigrations, sql, type Database, type MigrationSet } from '@openfoundry/db';
+import { keepPrepared, migrate, pendingMigrations, sql, type Database, type MigrationSet } from '@openfoundry/db';
 import { openTestDatabase } from '@openfoundry/testkit/database';
 
 let database: Database;
@@ -44,6 +44,21 @@ describe('database', () => {
     );
     const { n } = await database.db.selectFrom('dbtest.counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
     expect(n).toBe(25);
+  });
+
+  it('runs a statement kept prepared as a named statement on PostgreSQL, with each run’s parameters', async () => {
+    const query = sql<{ n: number }>`select n + ${0}::int as n from dbtest.counter where id = ${1}::int`;
+    const text = query.compile(database.db).sql;
+    keepPrepared(text);
+    await database.db.connection().execute(async (c) => {
+      for (const add of [1, 2, 3]) {
+        const { rows } = await sql<{ n: number }>`select n + ${add}::int as n from dbtest.counter where id = ${1}::int`.execute(c);
+        expect(rows[0]!.n).toBe(25 + add);
+      }
+      if (database.kind !== 'postgres') return; // PGlite: prepared statements are not kept
+      const prepared = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(c);
+      expect(prepared.rows.map((r) => r.statement)).toContain(text);
+    });
   });
 
   it('rolls back a failed transaction entirely', async () => {

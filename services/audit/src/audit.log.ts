@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inTransaction, sql, type Executor, type Kysely } from '@openfoundry/db';
+import { inTransaction, keepPrepared, sql, type Executor, type Kysely } from '@openfoundry/db';
 import { systemClock, type Clock } from '@openfoundry/kernel';
 import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
 import type { Selectable } from '@openfoundry/db';
@@ -120,7 +120,7 @@ export class AuditLog {
         const head = this.heads.get(chain) ?? (await readHead(db, chain));
         const events = this.chained(chain, head, ofChain);
         const last = events[events.length - 1]!;
-        const { rows } = await sql<{ moved: number }>`
+        const statement = sql<{ moved: number }>`
           with head as (
             update audit.chain_heads set seq = ${last.sequence}, hash = ${last.hash}
             where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}
@@ -132,7 +132,9 @@ export class AuditLog {
             where exists (select 1 from head)
             returning 1
           )
-          select count(*)::int as moved from head`.execute(db);
+          select count(*)::int as moved from head`.compile(db);
+        keepPrepared(statement.sql);
+        const { rows } = await db.executeQuery(statement);
         if (rows[0]?.moved === 1) {
           this.heads.set(chain, { seq: last.sequence, hash: last.hash });
           events.forEach((e, i) => out.set(ofChain[i]!, e));

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type RawBuilder } from '@openfoundry/db';
+import { CompiledQuery, keepPrepared, sql, type RawBuilder } from '@openfoundry/db';
 import { InvalidArgumentError, resolvePageSize } from '@openfoundry/kernel';
 import { pgType } from '../indexing/object-table.js';
 import type { OntologyRepository } from '../ontology.repository.js';
@@ -217,6 +217,8 @@ export class ObjectReader {
   async one(type: ReadableType, where: RawBuilder<boolean>, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
     const condition = sql`where ${where} limit 1`.compile(this.repo.db);
     const query = CompiledQuery.raw(`${objectSelect(this.repo, type, select)} ${condition.sql}`, [...condition.parameters]);
+    // Building the object takes PostgreSQL longer to parse and plan than to run: prepare it once per connection.
+    keepPrepared(query.sql);
     const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(query)).rows;
     return rows[0] && finishObject(type, rows[0].o, excludeRid);
   }
