@@ -245,9 +245,9 @@ const EVENT_RECORD = Object.entries(EVENT_TYPES)
 
 /**
  * Group commit for audit events of reads (which have no transaction of their own): a read's event
- * is appended in a transaction shared with the reads that arrive while the previous one commits,
- * and the read answers only once its event is committed. One transaction per batch instead of
- * one per read keeps many concurrent reads from queueing on the chain's row lock.
+ * is appended with the reads that arrive while the previous batch commits, in one statement per
+ * chain (`appendCommitted`), and the read answers only once its event is committed. One commit per
+ * batch instead of one per read keeps many concurrent reads from queueing on the chain's head.
  */
 export class AuditGroupCommit {
   private queue: Array<{ input: AuditEventInput; resolve: () => void; reject: (e: unknown) => void }> = [];

@@ -16,7 +16,7 @@ export { successEvent } from './actor-event.js';
 /** The audit service as the composition root sees it. */
 export interface AuditModule {
   log: AuditLog;
-  /** Events of reads, committed in shared transactions (a read answers once its event is committed). */
+  /** Events of reads, committed in shared batches (a read answers once its event is committed). */
   reads: AuditGroupCommit;
   migrations: MigrationSet;
   registerRoutes(app: App): Promise<void>;

@@ -213,7 +213,6 @@ export class ObjectReader {
   }
 
   /** One object by primary key (already converted to its SQL value), or undefined. */
-  /** The first object of `type` matching `where` (a primary key lookup). */
   async one(type: ReadableType, where: RawBuilder<boolean>, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
     const condition = sql`where ${where} limit 1`.compile(this.repo.db);
     const query = CompiledQuery.raw(`${objectSelect(this.repo, type, select)} ${condition.sql}`, [...condition.parameters]);
