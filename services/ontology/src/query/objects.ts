@@ -215,36 +215,38 @@ export class ObjectReader {
   /** One object by primary key (already converted to its SQL value), or undefined. */
   async one(type: ReadableType, where: RawBuilder<boolean>, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
     const condition = sql`where ${where} limit 1`.compile(this.repo.db);
-    const query = CompiledQuery.raw(`${objectSelect(this.repo, type, select)} ${condition.sql}`, [...condition.parameters]);
+    const text = lookupText(this.repo, type, select, condition.sql);
     // Building the object takes PostgreSQL longer to parse and plan than to run: prepare it once per connection.
-    keepPrepared(query.sql);
-    const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(query)).rows;
+    keepPrepared(text);
+    const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(CompiledQuery.raw(text, [...condition.parameters]))).rows;
     return rows[0] && finishObject(type, rows[0].o, excludeRid);
   }
 }
 
 /**
- * `select <object> as o from <table> t` of a type and selection, compiled once: by the index row
- * it reads, which a changed definition or a new index replaces (the snapshot is read anew), so
- * entries never outlive what they were compiled from. It has no parameters (names are literals),
- * so a condition compiled on its own can follow it.
+ * `select <object> as o from <table> t <condition>` of a type, selection and condition, compiled
+ * once: by the index row it reads, which a changed definition or a new index replaces (the
+ * snapshot is read anew), so entries never outlive what they were compiled from. The object part
+ * has no parameters (names are literals), so the condition, compiled on its own, can follow it.
+ * The same string is returned each time, which keeps looking it up cheap.
  */
-const objectSelects = new WeakMap<IndexRow, Map<string, string>>();
+const lookupTexts = new WeakMap<IndexRow, Map<string, string>>();
 
-function objectSelect(repo: OntologyRepository, type: ReadableType, select: string[] | undefined): string {
+function lookupText(repo: OntologyRepository, type: ReadableType, select: string[] | undefined, condition: string): string {
   const index = type.index;
-  const key = select ? `=${select.join('\u0000')}` : '*';
-  const cached = index && objectSelects.get(index)?.get(key);
+  const key = `${select ? `=${select.join('\u0000')}` : '*'}\u0001${condition}`;
+  const cached = index && lookupTexts.get(index)?.get(key);
   if (cached) return cached;
   const compiled = sql`select ${objectJson(type, select)} as o from ${type.table()} t`.compile(repo.db);
   if (compiled.parameters.length) throw new Error(`the object SQL of ${type.def.apiName} has parameters`);
+  const text = `${compiled.sql} ${condition}`;
   if (index) {
-    const bySelection = objectSelects.get(index) ?? new Map<string, string>();
-    if (bySelection.size >= 100) bySelection.clear();
-    bySelection.set(key, compiled.sql);
-    objectSelects.set(index, bySelection);
+    const texts = lookupTexts.get(index) ?? new Map<string, string>();
+    if (texts.size >= 100) texts.clear();
+    texts.set(key, text);
+    lookupTexts.set(index, texts);
   }
-  return compiled.sql;
+  return text;
 }
 
 /**
