@@ -1,4 +1,4 @@
 export * from './database.js';
 export * from './migrations.js';
-export * from './change-fence.js';
+export * from './cache-coherence.js';
 export { sql, CompiledQuery, type Kysely, type Transaction, type RawBuilder, type Migration, type Selectable, type Insertable, type Updateable, type Generated, type ColumnType } from 'kysely';

@@ -1,7 +1,7 @@
 import type { Executor, Kysely, MigrationSet, Transaction } from '@openfoundry/db';
 import { fenceChanges, type App } from '@openfoundry/http';
 import type { AuditLog } from '@openfoundry/audit';
-import { roleAllows, type PrincipalDirectory, type ResolvedResource, type ResourceDirectory, type RoleId } from '@openfoundry/authz';
+import { roleAllows, type Principal, type PrincipalDirectory, type ResolvedResource, type ResourceDirectory, type RoleId } from '@openfoundry/authz';
 import { isRid, systemClock, type Clock } from '@openfoundry/kernel';
 import { FILESYSTEM_CHANGES_CHANNEL, RoleCache } from './role-cache.js';
 import { AccessService, viewerOf } from './access.service.js';
@@ -81,7 +81,7 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
   const roleCache = new RoleCache(deps.clock);
 
   /** The principal's role on each of `rids` (null: none, or no such resource in the organization). */
-  async function rolesOf(e: Executor<FilesystemTables>, principal: Parameters<ResourceDirectory['authorizedRids']>[0], rids: string[]): Promise<Map<string, RoleId | null>> {
+  async function rolesOf(e: Executor<FilesystemTables>, principal: Principal, rids: string[]): Promise<Map<string, RoleId | null>> {
     const rows = await repo.findMany(e, principal.orgRid, rids);
     const found = await access.rolesOn(e, principal, rows);
     return new Map(rids.map((rid) => [rid, found.get(rid) ?? null]));

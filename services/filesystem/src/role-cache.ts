@@ -1,4 +1,4 @@
-import { ChangeFence, type Kysely } from '@openfoundry/db';
+import { CacheCoherence, type Kysely } from '@openfoundry/db';
 import { principalIds, type Principal, type RoleId } from '@openfoundry/authz';
 import type { Clock } from '@openfoundry/kernel';
 
@@ -17,9 +17,7 @@ export const FILESYSTEM_CHANGES_CHANNEL = 'filesystem_changes';
 export class RoleCache {
   /** `principal key \0 rid` → role, `null` when the principal has none (or the resource is missing). */
   private readonly roles = new Map<string, { role: RoleId | null; until: number }>();
-  private readonly barriers = new ChangeFence();
-  private generationCounter = 0;
-  private enabled = false;
+  private readonly coherence = new CacheCoherence();
 
   constructor(
     private readonly clock: Clock,
@@ -28,11 +26,11 @@ export class RoleCache {
   ) {}
 
   enable(): void {
-    this.enabled = true;
+    this.coherence.enable();
   }
 
   get generation(): number {
-    return this.generationCounter;
+    return this.coherence.generation;
   }
 
   /** What decides a principal's roles: organization, admin flag and the ids grants may name. */
@@ -43,7 +41,7 @@ export class RoleCache {
   /** The cached roles of `key` on `rids`, and the rids not cached. */
   lookup(key: string, rids: string[]): { roles: Map<string, RoleId | null>; missing: string[] } {
     const roles = new Map<string, RoleId | null>();
-    if (!this.enabled) return { roles, missing: rids };
+    if (!this.coherence.enabled) return { roles, missing: rids };
     const now = this.clock.now().getTime();
     const missing: string[] = [];
     for (const rid of rids) {
@@ -55,7 +53,7 @@ export class RoleCache {
   }
 
   store(key: string, roles: Map<string, RoleId | null>, generation: number): void {
-    if (!this.enabled || generation !== this.generationCounter) return;
+    if (!this.coherence.current(generation)) return;
     const until = this.clock.now().getTime() + this.ttlMs;
     for (const [rid, role] of roles) {
       if (this.roles.size >= this.maxEntries) this.roles.delete(this.roles.keys().next().value!);
@@ -65,13 +63,11 @@ export class RoleCache {
 
   /** Waits until every change committed before the call has reached this cache (drops everything if it can't tell). */
   async fence(db: Kysely<any>, timeoutMs = 2000): Promise<void> {
-    if (this.enabled && !(await this.barriers.wait(db, FILESYSTEM_CHANGES_CHANNEL, timeoutMs))) this.invalidate('*');
+    if (!(await this.coherence.fence(db, FILESYSTEM_CHANGES_CHANNEL, timeoutMs))) this.invalidate('*');
   }
 
   /** Applies a notification: a barrier releases its fence; any change empties the cache. */
   invalidate(payload: string): void {
-    if (this.barriers.release(payload)) return;
-    this.generationCounter++;
-    this.roles.clear();
+    if (this.coherence.changed(payload)) this.roles.clear();
   }
 }

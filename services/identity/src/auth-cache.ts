@@ -1,4 +1,4 @@
-import { ChangeFence, type Kysely } from '@openfoundry/db';
+import { CacheCoherence, type Kysely } from '@openfoundry/db';
 import type { Authentication } from '@openfoundry/http';
 import type { Clock } from '@openfoundry/kernel';
 import type { UserRow } from './user.repository.js';
@@ -24,9 +24,7 @@ interface Entry<T> {
 export class AuthCache {
   private readonly credentials = new Map<string, Entry<Authentication>>();
   private readonly users = new Map<string, Entry<UserRow>>();
-  private readonly barriers = new ChangeFence();
-  private generationCounter = 0;
-  private enabled = false;
+  private readonly coherence = new CacheCoherence();
 
   constructor(
     private readonly clock: Clock,
@@ -36,12 +34,12 @@ export class AuthCache {
 
   /** Turns caching on (once change notifications are subscribed). */
   enable(): void {
-    this.enabled = true;
+    this.coherence.enable();
   }
 
   /** Current generation; pass it back to `set*` to store only if nothing was evicted since. */
   get generation(): number {
-    return this.generationCounter;
+    return this.coherence.generation;
   }
 
   credential(key: string): Authentication | undefined {
@@ -67,15 +65,13 @@ export class AuthCache {
    * a client that revoked something cannot beat its own revocation to its next request.
    */
   async fence(db: Kysely<any>, channel: string, timeoutMs = 2000): Promise<void> {
-    if (!this.enabled) return;
     // A lost notification connection must not leave stale entries behind: drop everything.
-    if (!(await this.barriers.wait(db, channel, timeoutMs))) this.invalidate('*');
+    if (!(await this.coherence.fence(db, channel, timeoutMs))) this.invalidate('*');
   }
 
   /** Applies a change notification: `user:<id>` evicts that user, `barrier:<id>` releases a fence, anything else evicts all. */
   invalidate(payload: string): void {
-    if (this.barriers.release(payload)) return;
-    this.generationCounter++;
+    if (!this.coherence.changed(payload)) return;
     const userId = payload.startsWith('user:') ? payload.slice(5) : undefined;
     if (!userId) {
       this.credentials.clear();
@@ -87,7 +83,7 @@ export class AuthCache {
   }
 
   private read<T>(map: Map<string, Entry<T>>, key: string): T | undefined {
-    if (!this.enabled) return undefined;
+    if (!this.coherence.enabled) return undefined;
     const e = map.get(key);
     if (!e) return undefined;
     if (e.validUntil <= this.clock.now().getTime()) {
@@ -98,7 +94,7 @@ export class AuthCache {
   }
 
   private write<T>(map: Map<string, Entry<T>>, key: string, entry: Entry<T>, generation: number): void {
-    if (!this.enabled || generation !== this.generationCounter) return;
+    if (!this.coherence.current(generation)) return;
     entry.validUntil = Math.min(entry.validUntil, this.clock.now().getTime() + this.ttlMs);
     if (map.size >= this.maxEntries) map.delete(map.keys().next().value!);
     map.set(key, entry);

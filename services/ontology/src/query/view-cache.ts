@@ -1,3 +1,4 @@
+import { CacheCoherence } from '@openfoundry/db';
 import type { IndexRow, InterfaceTypeRow, LinkTypeRow, ObjectTypeRow, OntologyRow } from '../ontology.types.js';
 
 /** An ontology's definitions and index rows as stored, the same for every principal (access is decided per request). */
@@ -18,8 +19,7 @@ export interface OntologySnapshot {
  */
 export class ViewCache {
   private readonly entries = new Map<string, { snapshot: OntologySnapshot; until: number }>();
-  private generationCounter = 0;
-  private enabled = false;
+  private readonly coherence = new CacheCoherence();
 
   constructor(
     private readonly ttlMs = 60_000,
@@ -27,22 +27,22 @@ export class ViewCache {
   ) {}
 
   enable(): void {
-    this.enabled = true;
+    this.coherence.enable();
   }
 
   get generation(): number {
-    return this.generationCounter;
+    return this.coherence.generation;
   }
 
   get(orgRid: string, ref: string): OntologySnapshot | undefined {
-    if (!this.enabled) return undefined;
+    if (!this.coherence.enabled) return undefined;
     const e = this.entries.get(`${orgRid}\u0000${ref}`);
     if (!e || e.until < Date.now()) return undefined;
     return e.snapshot;
   }
 
   set(orgRid: string, ref: string, snapshot: OntologySnapshot, generation: number): void {
-    if (!this.enabled || generation !== this.generationCounter) return;
+    if (!this.coherence.current(generation)) return;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     const until = Date.now() + this.ttlMs;
     this.entries.set(`${orgRid}\u0000${ref}`, { snapshot, until });
@@ -50,7 +50,7 @@ export class ViewCache {
   }
 
   invalidate(): void {
-    this.generationCounter++;
+    this.coherence.changed();
     this.entries.clear();
   }
 }
