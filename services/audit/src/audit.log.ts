@@ -82,15 +82,8 @@ export class AuditLog {
       const out = new Map<AuditEventInput, AuditEvent>();
       for (const [chain, ofChain] of byChain(inputs)) {
         // The row lock serialises appends to one chain across replicas.
-        const lockHead = () => db.selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirst();
-        let head = await lockHead();
-        if (!head) {
-          // The chain's first event; a concurrent first append inserts the same head, and waits.
-          await ensureHead(db, chain);
-          head = await lockHead();
-          if (!head) throw new Error(`audit chain head ${chain} is missing`);
-        }
-        const events = this.chained(chain, { seq: Number(head.seq), hash: head.hash }, ofChain);
+        const head = await headOf(db, chain, true);
+        const events = this.chained(chain, head, ofChain);
         const last = events[events.length - 1]!;
         // One statement: the events and the chain's new head.
         await db
@@ -117,7 +110,7 @@ export class AuditLog {
     const out = new Map<AuditEventInput, AuditEvent>();
     for (const [chain, ofChain] of byChain(inputs)) {
       for (let attempt = 0; ; attempt++) {
-        const head = this.heads.get(chain) ?? (await readHead(db, chain));
+        const head = this.heads.get(chain) ?? (await headOf(db, chain, false));
         const events = this.chained(chain, head, ofChain);
         const last = events[events.length - 1]!;
         const statement = sql<{ moved: number }>`
@@ -184,15 +177,16 @@ function byChain(inputs: AuditEventInput[]): Array<[string, AuditEventInput[]]> 
   return [...chains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function ensureHead(db: Kysely<any>, chain: string): Promise<void> {
-  await (db as Kysely<AuditTables>).insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
-}
-
-async function readHead(db: Kysely<any>, chain: string): Promise<Head> {
-  const read = () => (db as Kysely<AuditTables>).selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain).executeTakeFirst();
+/** The chain's head, locked for the transaction when `lock`; a chain's first event inserts it. */
+async function headOf(db: Kysely<any>, chain: string, lock: boolean): Promise<Head> {
+  const read = () => {
+    const q = (db as Kysely<AuditTables>).selectFrom('audit.chain_heads').select(['seq', 'hash']).where('chain', '=', chain);
+    return (lock ? q.forUpdate() : q).executeTakeFirst();
+  };
   let head = await read();
   if (!head) {
-    await ensureHead(db, chain);
+    // A concurrent first append inserts the same head, and waits.
+    await (db as Kysely<AuditTables>).insertInto('audit.chain_heads').values({ chain, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('chain').doNothing()).execute();
     head = await read();
     if (!head) throw new Error(`audit chain head ${chain} is missing`);
   }
