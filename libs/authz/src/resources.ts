@@ -70,6 +70,12 @@ export interface ResourceDirectory {
    */
   register(trx: Executor, actor: ResourceActor, input: RegisterResourceInput): Promise<ResolvedResource>;
   /**
+   * Renames a resource its owning service renames (and replaces its description), inside the
+   * caller's transaction: the name must be free among live siblings (`ResourceNameAlreadyExists`),
+   * audited as `filesystem.resource.rename`. The owning service authorizes the caller first.
+   */
+  describe(trx: Executor, actor: ResourceActor, rid: string, input: { displayName: string; description?: string | undefined }): Promise<void>;
+  /**
    * Removes a resource its owning service deletes (not a folder), inside the caller's transaction,
    * audited as `filesystem.resource.unregister`. The owning service authorizes the caller first.
    */

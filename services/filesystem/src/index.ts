@@ -129,6 +129,9 @@ export function createFilesystem(options: FilesystemOptions): FilesystemModule {
       const row = await services.resources.register(trx as Transaction<FilesystemTables>, actor, input);
       return resolved(row, await access.roleOn(trx as Transaction<FilesystemTables>, actor.principal, row));
     },
+    async describe(trx, actor, rid, input) {
+      await services.resources.describe(trx as Transaction<FilesystemTables>, actor, rid, input);
+    },
     async unregister(trx, actor, rid) {
       await services.resources.unregister(trx as Transaction<FilesystemTables>, actor, rid);
     },

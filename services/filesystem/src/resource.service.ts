@@ -161,6 +161,31 @@ export class ResourceService {
   }
 
   /**
+   * Renames another service's resource (and replaces its description) when its owner renames it
+   * (an object type given another display name), inside the owner's transaction. The owner has
+   * authorized the caller; the name must still be free among the live siblings.
+   */
+  async describe(trx: Transaction<FilesystemTables>, actor: Actor, rid: string, input: { displayName: string; description?: string | undefined }): Promise<void> {
+    const displayName = validateDisplayName(input.displayName);
+    const { repo, audit } = this.deps;
+    const current = await repo.find(trx, rid);
+    if (!current || current.org_rid !== actor.principal.orgRid) return;
+    if (isFolderLike(current.type)) throw new Error(`describe: ${rid} is a folder`);
+    // Under the project's lock, as every rename and move: the sibling check below then holds until commit.
+    await repo.lock(trx, current.project_rid ?? current.rid);
+    const row = (await repo.find(trx, rid))!;
+    const description = input.description ?? null;
+    if (row.display_name === displayName && row.description === description) return;
+    if (row.display_name !== displayName) await this.tree.requireNameFree(trx, await this.tree.parentOf(trx, row), displayName, row.rid);
+    await this.tree.rename(trx, actor, row, displayName, description);
+    await recordEvent(audit, trx, actor, 'filesystem.resource.rename', [row.rid], {
+      type: row.type,
+      displayName: { from: row.display_name, to: displayName },
+      ...(row.description !== description ? { descriptionChanged: true } : {}),
+    });
+  }
+
+  /**
    * Removes another service's resource whose owner deletes it (an object type taken out of an
    * ontology), inside the owner's transaction. The owner has authorized the caller; folders and
    * resources with children are not removed this way.

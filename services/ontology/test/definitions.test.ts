@@ -201,6 +201,31 @@ describe('object types are resources in a folder', () => {
     expect(ok(await http.get(`${base()}/objectTypes/Desk`), 'type').displayName).toBe('Desk type');
     ok(await http.delete(`${base()}/objectTypes/Desk`), 'delete', 204);
   });
+
+  it('a new display name or description renames the resource, audited; a name the folder holds is refused and nothing changes', async () => {
+    ok(await http.post('/api/v2/datasets', { parentFolderRid: w.projectRid, name: 'booth' }), 'dataset');
+    const kiosk = (over: Record<string, unknown> = {}) => ({ apiName: 'Kiosk', dataset: offices.rid, primaryKey: 'code', titleProperty: 'code', properties: { code: { type: 'string' } }, ...over });
+    ok(await http.post(`${base()}/apply`, { objectTypes: [kiosk({ displayName: 'Kiosk', description: 'A stand' })] }), 'apply');
+    const rid = ok(await http.get(`${base()}/objectTypes/Kiosk`), 'type').rid as string;
+    const resource = async () => ok(await http.get(`/api/v2/filesystem/resources/${rid}`), 'resource');
+    expect(await resource()).toMatchObject({ displayName: 'Kiosk', description: 'A stand' });
+
+    ok(await http.post(`${base()}/apply`, { objectTypes: [kiosk({ displayName: 'Info point', description: 'Where visitors ask' })] }), 'rename');
+    const renamed = await resource();
+    expect(renamed).toMatchObject({ displayName: 'Info point', description: 'Where visitors ask' });
+    expect(renamed.path).toMatch(/\/Info point$/);
+    const renames = async () => ok(await http.get(`/api/v2/audit/events?category=filesystem.resource.rename&resourceRid=${rid}`), 'audit').data.map((e: any) => e.details);
+    expect(await renames()).toEqual([{ type: 'ONTOLOGY_OBJECT_TYPE', displayName: { from: 'Kiosk', to: 'Info point' }, descriptionChanged: true }]);
+
+    const before = await state();
+    expect(await problems({ objectTypes: [kiosk({ displayName: 'BOOTH' })] })).toEqual([
+      { path: 'objectTypes[0].displayName', problem: 'the folder already holds a resource named BOOTH; give the object type another displayName or folder' },
+    ]);
+    expect(await state()).toEqual(before);
+    expect(await resource()).toMatchObject({ displayName: 'Info point' });
+    expect(await renames()).toHaveLength(1);
+    ok(await http.delete(`${base()}/objectTypes/Kiosk`), 'delete', 204);
+  });
 });
 
 describe('breaking changes', () => {

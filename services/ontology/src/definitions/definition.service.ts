@@ -273,17 +273,18 @@ export class DefinitionService {
             continue;
           }
           const entry = s.objects.get(c.apiName)!;
-          if (row) await repo.updateType(trx, 'ontology.object_types', row.rid, { ...base, definition: entry.def, version: row.version + 1, dataset_rid: entry.def.datasetRid });
-          else {
+          // The type's resource takes its display name in the folder: a sibling with that name is a problem of the document.
+          const nameTaken = (e: unknown): never => {
+            if (!(e instanceof ConflictError) || e.errorName !== 'ResourceNameAlreadyExists') throw e;
+            const at = s.paths.get(c.apiName) ?? `objectTypes.${c.apiName}`;
+            throw OntologyErrors.invalidDefinition([{ path: `${at}.displayName`, problem: `the folder already holds a resource named ${entry.def.displayName}; give the object type another displayName or folder` }]);
+          };
+          if (row) {
+            await repo.updateType(trx, 'ontology.object_types', row.rid, { ...base, definition: entry.def, version: row.version + 1, dataset_rid: entry.def.datasetRid });
+            await resources.describe(trx, actor, row.rid, { displayName: entry.def.displayName, description: entry.def.description }).catch(nameTaken);
+          } else {
             const parentFolderRid = await this.folderOf(trx, principal, entry.folder, ontologyResource.parentFolderRid!);
-            try {
-              await resources.register(trx, actor, { rid: entry.rid, type: OBJECT_TYPE_TYPE, parentFolderRid, displayName: entry.def.displayName, description: entry.def.description });
-            } catch (e) {
-              // The type's resource takes its display name in the folder: a sibling with that name is a problem of the document.
-              if (!(e instanceof ConflictError) || e.errorName !== 'ResourceNameAlreadyExists') throw e;
-              const at = s.paths.get(c.apiName) ?? `objectTypes.${c.apiName}`;
-              throw OntologyErrors.invalidDefinition([{ path: `${at}.displayName`, problem: `the folder already holds a resource named ${entry.def.displayName}; give the object type another displayName or folder` }]);
-            }
+            await resources.register(trx, actor, { rid: entry.rid, type: OBJECT_TYPE_TYPE, parentFolderRid, displayName: entry.def.displayName, description: entry.def.description }).catch(nameTaken);
             await repo.insertType(trx, 'ontology.object_types', {
               rid: entry.rid,
               ontology_rid: ontology.rid,
