@@ -294,7 +294,7 @@ function classify(query: string): string {
   if (/^create index .* using gin/.test(q)) return 'create index (gin, search vector)';
   const btree = /^create index "[^"]*_(c\d+)"/.exec(q);
   if (btree) return `create index (btree ${btree[1]})`;
-  if (q.startsWith('analyze')) return 'analyze';
+  if (q.startsWith('vacuum')) return 'vacuum (analyze)';
   if (q.startsWith('create') && q.includes('table')) return 'create table';
   if (q.startsWith('delete') || (q.startsWith('insert') && q.includes('_stage'))) return 'merge (delete / insert from stage)';
   return `other: ${q.slice(0, 60)}`;
@@ -734,7 +734,7 @@ async function main() {
         meetsTarget: median(aggTimes.api) <= 300,
       };
       log(`aggregate: OpenFoundry p50 ${median(aggTimes.api).toFixed(1)} / p95 ${percentile(aggTimes.api, 95).toFixed(1)} ms; SQL p50 ${median(aggTimes.sql).toFixed(1)} ms`);
-      const { rows: vac } = await raw.query('select n_live_tup, n_dead_tup, last_autovacuum, last_autoanalyze, autovacuum_count, autoanalyze_count from pg_stat_user_tables where schemaname = $1 and relname = $2', ['ontology_index', table]);
+      const { rows: vac } = await raw.query('select n_live_tup, n_dead_tup, last_vacuum, last_autovacuum, last_autoanalyze, autovacuum_count, autoanalyze_count from pg_stat_user_tables where schemaname = $1 and relname = $2', ['ontology_index', table]);
       out.tableStats = vac[0];
       // Back to every core for the incremental index.
       pin(pid, ALL_CORES);

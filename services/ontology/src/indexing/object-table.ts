@@ -98,7 +98,17 @@ export async function createObjectIndexes(db: Executor, name: string, def: Objec
   }
   const vector = searchVector(def, columns);
   if (vector) await sql`create index ${sql.id(`${name}_search`)} on ${tableRef(name)} using gin ((${vector}))`.execute(db);
-  await sql`analyze ${tableRef(name)}`.execute(db);
+  await settle(db, name);
+}
+
+/**
+ * Vacuums and analyzes a table just built, before readers see it: its statistics are there for
+ * the planner, and its pages are marked all-visible, so counts can be answered from an index
+ * alone and readers never set hint bits (dirtying pages) or wait on an autovacuum of the whole
+ * table later. Outside a transaction: `executor` is the pool.
+ */
+async function settle(db: Executor, name: string): Promise<void> {
+  await sql`vacuum (analyze) ${tableRef(name)}`.execute(db);
 }
 
 /** Inserts a batch of `readKeyed` JSON (`[{ c0, c1, … }]`) in one statement. */
@@ -124,7 +134,7 @@ export async function createLinkIndexes(db: Executor, name: string): Promise<voi
   await sql`delete from ${tableRef(name)} x using ${tableRef(name)} y where x.a = y.a and x.b = y.b and x.ctid > y.ctid`.execute(db);
   await sql`create unique index ${sql.id(`${name}_ab`)} on ${tableRef(name)} (a, b)`.execute(db);
   await sql`create index ${sql.id(`${name}_b`)} on ${tableRef(name)} (b, a)`.execute(db);
-  await sql`analyze ${tableRef(name)}`.execute(db);
+  await settle(db, name);
 }
 
 export async function dropTable(db: Executor, name: string): Promise<void> {
