@@ -8,8 +8,9 @@
  * 1. Get by primary key, `GET /api/v2/ontologies/{o}/objects/Order/{pk}` with random keys and a
  *    bearer token, autocannon; against a bare Fastify route doing the same lookup with `pg`
  *    (bench/bare-fastify-pg.mjs). Target >= 0.5 of the baseline's requests/s, p99 <= 20 ms at
- *    that load: a last round each offers half the baseline's requests/s (autocannon overallRate);
- *    the p99 of the saturated rounds is reported too.
+ *    that load: a last round each offers half the baseline's requests/s, paced open-loop
+ *    (bench/support.ts pacedLoad, latency from when each request was due); the p99 of the
+ *    saturated rounds is reported too.
  * 2. A filtered, sorted page of 100 (`loadObjects`, category eq X and amount gt Y, orderBy amount
  *    desc), sequential calls; against the same page in raw SQL (plus the count behind the
  *    response's `totalCount`). Target p95 <= 50 ms. Each first page is checked to hold 100
@@ -39,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createToken, serverEnv, stop, waitForReady } from './support.js';
+import { createToken, pacedLoad, serverEnv, stop, waitForReady } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -440,13 +441,12 @@ async function measureIndex(
 
 // --- reads --------------------------------------------------------------------------------
 
-/** Requests as fast as they are answered, or at `rate` requests/s overall (an offered load, for latency). */
-async function cannon(url: string, path: (pk: number) => string, headers: Record<string, string>, duration: number, rate?: number) {
+/** Requests as fast as they are answered (a closed loop of CONNECTIONS connections). */
+async function cannon(url: string, path: (pk: number) => string, headers: Record<string, string>, duration: number) {
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
     duration,
-    ...(rate ? { overallRate: rate } : {}),
     headers,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path(Math.floor(Math.random() * ROWS)) }) }],
   });
@@ -579,10 +579,13 @@ async function main() {
       const th = medianRound(theirs);
       // Latency at the throughput the target asks for: both servers offered half the baseline's
       // (median) requests/s. At saturation latency is queueing (32 connections / throughput).
+      // An open-loop load (bench/support.ts pacedLoad): latency from when each request was due.
       const rate = Math.round(th.requestsPerSec / 2);
-      const ofAtRate = await cannon(base, apiPath, headers, DURATION_S, rate);
-      const bareAtRate = await cannon(bareBase, barePath, {}, DURATION_S, rate);
-      log(`get by pk at ${rate} req/s offered: OpenFoundry p50 ${ofAtRate.p50Ms} ms p99 ${ofAtRate.p99Ms} ms (${ofAtRate.requestsPerSec} req/s), baseline p99 ${bareAtRate.p99Ms} ms`);
+      const randomKey = () => Math.floor(Math.random() * ROWS);
+      const paced = { rate, durationS: DURATION_S, connections: CONNECTIONS };
+      const ofAtRate = await pacedLoad(base, { ...paced, path: () => apiPath(randomKey()), headers });
+      const bareAtRate = await pacedLoad(bareBase, { ...paced, path: () => barePath(randomKey()) });
+      log(`get by pk at ${rate} req/s offered: OpenFoundry p50 ${ofAtRate.p50Ms} ms p99 ${ofAtRate.p99Ms} ms (${ofAtRate.requestsPerSec} req/s), baseline p50 ${bareAtRate.p50Ms} ms p99 ${bareAtRate.p99Ms} ms`);
       out.getByPrimaryKey = {
         connections: CONNECTIONS,
         durationS: DURATION_S,

@@ -1,4 +1,5 @@
 /** What the benchmarks share: the admin they sign in as, waiting for a server, stopping it, a token. */
+import { Pool } from 'undici';
 import type { ChildProcess } from 'node:child_process';
 
 /** The first admin every benchmark's server is started with (`OPENFOUNDRY_ADMIN_*`). */
@@ -44,4 +45,55 @@ export async function createToken(base: string, scopes?: string[]): Promise<stri
   });
   if (created.status !== 200) throw new Error(`token create failed: ${created.status} ${await created.text()}`);
   return ((await created.json()) as { token: string }).token;
+}
+
+/**
+ * An open-loop load at `rate` requests/s for `durationS` seconds (wrk2's model): request i is due
+ * at start + i / rate whether or not earlier ones have been answered, and its latency is counted
+ * from when it was due, so time spent queued behind slow answers (for a free connection, or in
+ * the server) is in the figure. autocannon's `overallRate` is not used for this: it lets each
+ * connection send its per-second quota back to back at the start of every second (a burst at
+ * saturation, then idle), and its coordinated-omission correction assumes a 1 ms interval
+ * whatever the rate, adding a made-up sample for every millisecond of every slower answer.
+ */
+export async function pacedLoad(
+  url: string,
+  opts: { path: () => string; headers?: Record<string, string>; rate: number; durationS: number; connections: number; warmUpS?: number },
+): Promise<{ offeredRequestsPerSec: number; requestsPerSec: number; p50Ms: number; p99Ms: number; maxMs: number; total: number }> {
+  const pool = new Pool(url, { connections: opts.connections, pipelining: 1 });
+  // The first warmUpS seconds (the pool's connections opening, JIT) are sent but not counted.
+  const warmUp = Math.round(opts.rate * (opts.warmUpS ?? 2));
+  const due = warmUp + Math.round(opts.rate * opts.durationS);
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  const start = performance.now();
+  const send = async (dueAt: number, counted: boolean) => {
+    try {
+      const res = await pool.request({ method: 'GET', path: opts.path(), headers: opts.headers ?? {} });
+      await res.body.dump();
+      if (res.statusCode >= 300) failures.push(String(res.statusCode));
+      else if (counted) latencies.push(performance.now() - dueAt);
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    }
+  };
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < due && start + (sent * 1000) / opts.rate <= now) inFlight.push(send(start + (sent * 1000) / opts.rate, sent++ >= warmUp));
+      // A timer, not a busy loop: the generator must not take a core from the servers it measures.
+      if (sent < due) setTimeout(tick, Math.max(0, start + (sent * 1000) / opts.rate - performance.now()));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  const elapsedS = (performance.now() - start - (warmUp * 1000) / opts.rate) / 1000;
+  await pool.close();
+  if (failures.length) throw new Error(`${url}: ${failures.length} of ${due} requests failed (${[...new Set(failures)].slice(0, 3).join(', ')})`);
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]! * 10) / 10;
+  return { offeredRequestsPerSec: opts.rate, requestsPerSec: Math.round(latencies.length / elapsedS), p50Ms: at(50), p99Ms: at(99), maxMs: at(100), total: latencies.length };
 }
