@@ -59,7 +59,7 @@ export async function createToken(base: string, scopes?: string[]): Promise<stri
 export async function pacedLoad(
   url: string,
   opts: { path: () => string; headers?: Record<string, string>; rate: number; durationS: number; connections: number; warmUpS?: number },
-): Promise<{ offeredRequestsPerSec: number; requestsPerSec: number; p50Ms: number; p99Ms: number; maxMs: number; total: number }> {
+): Promise<{ offeredRequestsPerSec: number; requestsPerSec: number; p50Ms: number; p99Ms: number; maxMs: number; total: number; sent: number }> {
   const pool = new Pool(url, { connections: opts.connections, pipelining: 1 });
   // The first warmUpS seconds (the pool's connections opening, JIT) are sent but not counted.
   const warmUp = Math.round(opts.rate * (opts.warmUpS ?? 2));
@@ -95,5 +95,5 @@ export async function pacedLoad(
   if (failures.length) throw new Error(`${url}: ${failures.length} of ${due} requests failed (${[...new Set(failures)].slice(0, 3).join(', ')})`);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]! * 10) / 10;
-  return { offeredRequestsPerSec: opts.rate, requestsPerSec: Math.round(latencies.length / elapsedS), p50Ms: at(50), p99Ms: at(99), maxMs: at(100), total: latencies.length };
+  return { offeredRequestsPerSec: opts.rate, requestsPerSec: Math.round(latencies.length / elapsedS), p50Ms: at(50), p99Ms: at(99), maxMs: at(100), total: latencies.length, sent: due };
 }
