@@ -121,7 +121,7 @@ export class AuditLog {
           ), appended as (
             insert into audit.events (${sql.join(EVENT_COLUMNS.map((c) => sql.id(c)))})
             select ${sql.join(EVENT_COLUMNS.map((c) => sql.id('r', c)))}
-            from jsonb_to_recordset(${JSON.stringify(events.map((e) => ({ ...eventRow(e), details: e.details })))}::jsonb) as r(${sql.raw(EVENT_RECORD)})
+            from jsonb_to_recordset(${JSON.stringify(events.map(eventRecord))}::jsonb) as r(${sql.raw(EVENT_RECORD)})
             where exists (select 1 from head)
             returning 1
           )
@@ -193,12 +193,13 @@ async function headOf(db: Kysely<any>, chain: string, lock: boolean): Promise<He
   return { seq: Number(head.seq), hash: head.hash };
 }
 
-function eventRow(event: AuditEvent) {
+/** An event as a record of `jsonb_to_recordset` (`EVENT_RECORD`): the time as its ISO string, the details as JSON. */
+function eventRecord(event: AuditEvent) {
   return {
     id: event.id,
     chain: event.chain,
     seq: event.sequence,
-    time: new Date(event.time),
+    time: event.time,
     org_rid: event.organizationRid,
     actor_kind: event.actorKind,
     actor_id: event.actorId,
@@ -208,10 +209,15 @@ function eventRow(event: AuditEvent) {
     request_id: event.requestId,
     client_ip: event.clientIp,
     user_agent: event.userAgent,
-    details: JSON.stringify(event.details) as never,
+    details: event.details,
     prev_hash: event.previousHash,
     hash: event.hash,
   };
+}
+
+/** An event as a row of `audit.events` for Kysely. */
+function eventRow(event: AuditEvent) {
+  return { ...eventRecord(event), time: new Date(event.time), details: JSON.stringify(event.details) as never };
 }
 
 const EVENT_TYPES = {
