@@ -37,5 +37,15 @@ export const auditMigrations: MigrationSet = {
           .execute();
       },
     },
+    '0002_gin_without_pending_list': {
+      // With GIN's fast update, inserts queue their entries in a pending list that the insert which
+      // fills it (4 MB) merges into the index, holding up that statement for tens of milliseconds;
+      // every read waits for its audit batch, so one slow batch delays every read behind it.
+      // Entries are now written to the index directly, at an even cost per insert.
+      async up(db: Kysely<any>) {
+        await sql`alter index audit.events_resource_rids set (fastupdate = off)`.execute(db);
+        await sql`select gin_clean_pending_list('audit.events_resource_rids'::regclass)`.execute(db);
+      },
+    },
   },
 };
