@@ -11,7 +11,7 @@ import { loadLinks } from './query/links.js';
 import { searchObjects, type SearchResult } from './query/search.js';
 import type { ObjectSetService } from './object-set.service.js';
 import { ObjectReader, type LoadRequest, type ObjectsPage, type OrderBy } from './query/objects.js';
-import { sqlValue } from './query/values.js';
+import { checkedValue } from './query/values.js';
 import { MAX_INDEX_ERRORS } from './indexing/indexer.js';
 
 /** Foundry's `selectV2` entries or `select` names, as property names. */
@@ -241,19 +241,19 @@ export class ReadService {
   }
 
   private async findByKey(view: OntologyView, t: ReadableType, primaryKey: string, select: string[] | undefined, excludeRid: boolean | undefined) {
-    const pk = t.primaryKey();
-    const value = pk.def.dataType.type === 'string' || pk.def.dataType.type === 'long' ? primaryKey : Number(primaryKey);
+    const pk = t.properties.get(t.def.primaryKey)!;
+    const value = pk.dataType.type === 'string' || pk.dataType.type === 'long' ? primaryKey : Number(primaryKey);
     if (select) {
       const missing = select.filter((s) => !t.properties.has(s));
       if (missing.length) throw OntologyErrors.propertiesNotFound(t.def.apiName, missing);
     }
-    let where;
+    let key;
     try {
-      where = sql<boolean>`${pk.ref} = ${sqlValue(pk.def.dataType, value, pk.def.apiName, 'primaryKey')}`;
+      key = checkedValue(pk.dataType, value, pk.apiName, 'primaryKey');
     } catch {
-      throw OntologyErrors.invalidPropertyValue(pk.def.apiName, pk.def.dataType.type, primaryKey);
+      throw OntologyErrors.invalidPropertyValue(pk.apiName, pk.dataType.type, primaryKey);
     }
-    const o = await new ObjectReader(this.deps.repo, view).one(t, where, select, excludeRid);
+    const o = await new ObjectReader(this.deps.repo, view).byKey(t, key, select, excludeRid);
     if (!o) throw OntologyErrors.objectNotFound(t.def.apiName, primaryKey);
     return o;
   }

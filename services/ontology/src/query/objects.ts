@@ -212,41 +212,39 @@ export class ObjectReader {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** One object by primary key (already converted to its SQL value), or undefined. */
-  async one(type: ReadableType, where: RawBuilder<boolean>, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
-    const condition = sql`where ${where} limit 1`.compile(this.repo.db);
-    const text = lookupText(this.repo, type, select, condition.sql);
+  /** One object by primary key (a checked value: `checkedValue`), or undefined. */
+  async byKey(type: ReadableType, key: { param: unknown; cast: string }, select: string[] | undefined, excludeRid?: boolean): Promise<Record<string, unknown> | undefined> {
+    const text = lookupText(this.repo, type, select, key.cast);
     // Building the object takes PostgreSQL longer to parse and plan than to run: prepare it once per connection.
     keepPrepared(text);
-    const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(CompiledQuery.raw(text, [...condition.parameters]))).rows;
+    const rows = (await this.repo.db.executeQuery<{ o: Record<string, unknown> }>(CompiledQuery.raw(text, [key.param]))).rows;
     return rows[0] && finishObject(type, rows[0].o, excludeRid);
   }
 }
 
 /**
- * `select <object> as o from <table> t <condition>` of a type, selection and condition, compiled
- * once: by the index row it reads, which a changed definition or a new index replaces (the
- * snapshot is read anew), so entries never outlive what they were compiled from. The object part
- * has no parameters (names are literals), so the condition, compiled on its own, can follow it.
- * The same string is returned each time, which keeps looking it up cheap.
+ * `select <object> as o from <table> t where <primary key> = $1::<cast> limit 1` of a type and
+ * selection, compiled once: by the index row it reads, which a changed definition or a new index
+ * replaces (the snapshot is read anew), so entries never outlive what they were compiled from.
+ * The object part has no parameters (names are literals): the key is the only one. The same
+ * string is returned each time, which keeps looking it up cheap.
  */
 const lookupTexts = new WeakMap<IndexRow, Map<string, string>>();
 
-function lookupText(repo: OntologyRepository, type: ReadableType, select: string[] | undefined, condition: string): string {
+function lookupText(repo: OntologyRepository, type: ReadableType, select: string[] | undefined, cast: string): string {
   const index = type.index;
-  const key = `${select ? `=${select.join('\u0000')}` : '*'}\u0001${condition}`;
+  const key = `${select ? `=${select.join('\u0000')}` : '*'}\u0001${cast}`;
   const cached = index && lookupTexts.get(index)?.get(key);
   if (cached) return cached;
-  const compiled = sql`select ${objectJson(type, select)} as o from ${type.table()} t`.compile(repo.db);
-  if (compiled.parameters.length) throw new Error(`the object SQL of ${type.def.apiName} has parameters`);
-  const text = `${compiled.sql} ${condition}`;
+  const compiled = sql`select ${objectJson(type, select)} as o from ${type.table()} t where ${type.primaryKey().ref} = ${null}::${sql.raw(cast)} limit 1`.compile(repo.db);
+  if (compiled.parameters.length !== 1) throw new Error(`the object SQL of ${type.def.apiName} has parameters`);
   if (index) {
     const texts = lookupTexts.get(index) ?? new Map<string, string>();
     if (texts.size >= 100) texts.clear();
-    texts.set(key, text);
+    texts.set(key, compiled.sql);
     lookupTexts.set(index, texts);
   }
-  return text;
+  return compiled.sql;
 }
 
 /**

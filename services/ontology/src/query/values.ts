@@ -30,43 +30,49 @@ const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
  * `InvalidPropertyFilterValue` naming the property, the expected type and the filter.
  */
 export function sqlValue(t: PropertyDataType, value: unknown, property: string, filter: string): RawBuilder<unknown> {
+  const { param, cast } = checkedValue(t, value, property, filter);
+  return sql`${param}::${sql.raw(cast)}`;
+}
+
+/** A request value for a property of type `t`, checked: the parameter and the SQL type it is cast to. */
+export function checkedValue(t: PropertyDataType, value: unknown, property: string, filter: string): { param: unknown; cast: string } {
   const bad = () => OntologyErrors.invalidPropertyFilterValue(property, t.type, value, filter);
   switch (t.type) {
     case 'string':
       if (typeof value !== 'string') throw bad();
       if (value.includes('\0')) throw bad();
-      return sql`${value}::text`;
+      return { param: value, cast: 'text' };
     case 'byte':
     case 'short':
     case 'integer': {
       const [min, max] = INTEGER_RANGES[t.type]!;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw bad();
-      return sql`${value}::integer`;
+      return { param: value, cast: 'integer' };
     }
     case 'long': {
       const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : typeof value === 'string' && /^-?\d{1,19}$/.test(value) ? value : undefined;
       if (text === undefined || BigInt(text) > 9223372036854775807n || BigInt(text) < -9223372036854775808n) throw bad();
-      return sql`${text}::bigint`;
+      return { param: text, cast: 'bigint' };
     }
     case 'float':
     case 'double':
-      if (typeof value === 'number' && Number.isFinite(value)) return sql`${value}::double precision`;
-      if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return sql`${value}::double precision`;
+      if (typeof value === 'number' && Number.isFinite(value)) return { param: value, cast: 'double precision' };
+      if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return { param: value, cast: 'double precision' };
       throw bad();
     case 'decimal': {
       const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value) ? value : undefined;
       if (text === undefined) throw bad();
-      return sql`${text}::numeric`;
+      return { param: text, cast: 'numeric' };
     }
     case 'boolean':
       if (typeof value !== 'boolean') throw bad();
-      return sql`${value}::boolean`;
+      return { param: value, cast: 'boolean' };
     case 'date':
       if (typeof value !== 'string' || !DATE_RE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
-      return sql`${value}::date`;
+      return { param: value, cast: 'date' };
     case 'timestamp':
       if (typeof value !== 'string' || !TIMESTAMP_RE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
-      return sql`${value}::timestamptz`;
+      return { param: value, cast: 'timestamptz' };
     case 'geopoint':
     case 'array':
       throw bad();
