@@ -4299,6 +4299,17 @@ export interface paths {
                                     description?: string;
                                 };
                             };
+                            links?: {
+                                [key: string]: {
+                                    displayName?: string;
+                                    description?: string;
+                                    /** @enum {string} */
+                                    cardinality: "ONE" | "MANY";
+                                    required?: boolean;
+                                    linkedInterface?: string;
+                                    linkedObjectType?: string;
+                                };
+                            };
                         }[];
                         objectTypes?: {
                             apiName: string;
@@ -4351,6 +4362,11 @@ export interface paths {
                             implements?: {
                                 [key: string]: {
                                     [key: string]: string;
+                                };
+                            };
+                            interfaceLinks?: {
+                                [key: string]: {
+                                    [key: string]: string | string[];
                                 };
                             };
                         }[];

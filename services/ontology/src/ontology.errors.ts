@@ -12,6 +12,8 @@ export const OntologyErrors = {
   linkedObjectNotFound: (linkType: string, linkedObjectType: string, linkedObjectPrimaryKey: unknown) =>
     new NotFoundError('LinkedObjectNotFound', { linkType, linkedObjectType, linkedObjectPrimaryKey: { value: linkedObjectPrimaryKey } }),
   interfaceTypeNotFound: (apiName: string) => new NotFoundError('InterfaceTypeNotFound', { apiName }),
+  interfaceLinkTypeNotFound: (interfaceTypeApiName: string, interfaceTypeRid: string, interfaceLinkTypeApiName: string) =>
+    new NotFoundError('InterfaceLinkTypeNotFound', { interfaceTypeApiName, interfaceTypeRid, interfaceLinkTypeApiName }),
   propertiesNotFound: (objectType: string, properties: string[]) => new NotFoundError('PropertiesNotFound', { objectType, properties }),
   objectSetNotFound: (objectSetRid: string) => new NotFoundError('ObjectSetNotFound', { objectSetRid }),
   invalidPropertyValue: (property: string, propertyBaseType: string, propertyValue: unknown) =>

@@ -1,4 +1,4 @@
-import type { InterfaceTypeDef, OntologyDocument, PropertyDataType, PropertyDef } from './definitions/model.js';
+import type { InterfaceLinkDef, InterfaceTypeDef, OntologyDocument, PropertyDataType, PropertyDef } from './definitions/model.js';
 import type { LinkSide, OntologyView, ReadableType } from './query/model.js';
 import type { IndexErrorRow, IndexRow, InterfaceTypeRow, OntologyRow } from './ontology.types.js';
 
@@ -76,7 +76,10 @@ export function objectTypeFullMetadataJson(view: OntologyView, t: ReadableType) 
           rid: view.interfaces.get(i)!.rid,
           properties: t.def.implements[i],
           propertiesV2: Object.fromEntries(Object.entries(t.def.implements[i]!).map(([shared, local]) => [shared, { type: 'localPropertyImplementation', propertyApiName: local }])),
-          links: {},
+          // Only the links the caller can follow (both of their object types readable).
+          links: Object.fromEntries(
+            Object.entries(t.def.interfaceLinks?.[i] ?? {}).map(([x, names]) => [x, names.filter((n) => view.outgoing(t.def.apiName).some((l) => (l.fromSide ? l.def.from : l.def.to).linkApiName === n))]),
+          ),
         },
       ]),
     ),
@@ -93,6 +96,26 @@ function sharedPropertiesJson(def: InterfaceTypeDef) {
   );
 }
 
+/** Foundry's `InterfaceLinkType`s of an interface; links to an object type the caller cannot read are left out. */
+function interfaceLinksJson(view: OntologyView, links: InterfaceLinkDef[] | undefined) {
+  return Object.fromEntries(
+    (links ?? [])
+      .filter((l) => l.linked.kind === 'interface' || view.types.has(l.linked.apiName))
+      .map((l) => [
+        l.apiName,
+        {
+          rid: l.rid,
+          apiName: l.apiName,
+          displayName: l.displayName,
+          ...(l.description ? { description: l.description } : {}),
+          linkedEntityApiName: { type: l.linked.kind === 'interface' ? 'interfaceTypeApiName' : 'objectTypeApiName', apiName: l.linked.apiName },
+          cardinality: l.cardinality,
+          required: l.required,
+        },
+      ]),
+  );
+}
+
 export function interfaceTypeJson(view: OntologyView, row: InterfaceTypeRow) {
   const defs = view.interfaceDefs();
   const ancestors: string[] = [];
@@ -105,8 +128,14 @@ export function interfaceTypeJson(view: OntologyView, row: InterfaceTypeRow) {
   };
   walk(row.api_name);
   const all: Record<string, unknown> = {};
-  for (const a of [...ancestors].reverse()) if (defs.has(a)) Object.assign(all, sharedPropertiesJson(defs.get(a)!));
+  const allLinks: Record<string, unknown> = {};
+  for (const a of [...ancestors].reverse()) {
+    if (!defs.has(a)) continue;
+    Object.assign(all, sharedPropertiesJson(defs.get(a)!));
+    Object.assign(allLinks, interfaceLinksJson(view, defs.get(a)!.links));
+  }
   Object.assign(all, sharedPropertiesJson(row.definition));
+  Object.assign(allLinks, interfaceLinksJson(view, row.definition.links));
   return {
     rid: row.rid,
     apiName: row.api_name,
@@ -119,8 +148,8 @@ export function interfaceTypeJson(view: OntologyView, row: InterfaceTypeRow) {
     extendsInterfaces: row.definition.extends,
     allExtendsInterfaces: ancestors,
     implementedByObjectTypes: view.implementations(row.api_name).map((x) => x.type.def.apiName),
-    links: {},
-    allLinks: {},
+    links: interfaceLinksJson(view, row.definition.links),
+    allLinks,
   };
 }
 
@@ -160,6 +189,22 @@ export function documentJson(view: OntologyView): Required<OntologyDocument> {
         icon: d.icon,
         extends: d.extends,
         properties: Object.fromEntries(d.properties.map((p) => [p.apiName, { type: p.dataType, displayName: p.displayName, ...optional('description', p.description) }])),
+        ...(d.links?.length
+          ? {
+              links: Object.fromEntries(
+                d.links.map((l) => [
+                  l.apiName,
+                  {
+                    displayName: l.displayName,
+                    ...optional('description', l.description),
+                    cardinality: l.cardinality,
+                    required: l.required,
+                    ...(l.linked.kind === 'interface' ? { linkedInterface: l.linked.apiName } : { linkedObjectType: l.linked.apiName }),
+                  },
+                ]),
+              ),
+            }
+          : {}),
       })),
     ),
     objectTypes: byApiName(
@@ -189,6 +234,7 @@ export function documentJson(view: OntologyView): Required<OntologyDocument> {
           ]),
         ),
         implements: d.implements,
+        ...optional('interfaceLinks', d.interfaceLinks),
       })),
     ),
     linkTypes: byApiName(

@@ -7,7 +7,17 @@ import { OBJECT_TYPE_TYPE, ONTOLOGY_TYPE, recordEvent, type Actor, type Ontology
 import { OntologyErrors, type DefinitionProblem } from '../ontology.errors.js';
 import type { InterfaceTypeRow, LinkTypeRow, ObjectTypeRow, OntologyRow, OntologyTables } from '../ontology.types.js';
 import { ApiName, typeText, type InterfaceTypeDef, type LinkTypeDef, type LinkTypeInput, type ObjectTypeDef, type OntologyDocument } from './model.js';
-import { checkImplementation, checkInterfaces, checkLinkNames, normalizeInterface, normalizeLinkType, normalizeObjectType, type ResolvedDataset } from './normalize.js';
+import {
+  checkImplementation,
+  checkInterfaceLinks,
+  checkInterfaceLinkTargets,
+  checkInterfaces,
+  checkLinkNames,
+  normalizeInterface,
+  normalizeLinkType,
+  normalizeObjectType,
+  type ResolvedDataset,
+} from './normalize.js';
 
 type Kind = 'objectType' | 'linkType' | 'interfaceType';
 
@@ -211,6 +221,13 @@ export class DefinitionService {
       }
     }
     checkLinkNames([...hiddenLinks.map((l) => ({ def: { ...l.definition, apiName: '(one you cannot read)' }, at: '' })), ...links], problems);
+    // Interface links, once every object and link type is known.
+    const interfacePath = (n: string) => (interfaceIndex.has(n) ? `interfaceTypes[${interfaceIndex.get(n)}]` : `interfaceTypes.${n}`);
+    checkInterfaceLinkTargets(interfaces, doc.interfaceTypes ?? [], new Set(everyType.keys()), interfacePath, problems);
+    const everyDef = new Map([...everyType].map(([k, v]) => [k, v.def]));
+    const everyLink = [...links.map((l) => l.def), ...hiddenLinks.map((l) => l.definition)];
+    const docIndex = new Map((doc.objectTypes ?? []).map((x, i) => [x.apiName, i]));
+    for (const [name, { def }] of objects) checkInterfaceLinks(def, docIndex.has(name) ? `objectTypes[${docIndex.get(name)}]` : `objectTypes.${name}`, everyLink, everyDef, interfaces, problems);
     if (problems.length) throw OntologyErrors.invalidDefinition([...new Map(problems.map((p) => [`${p.path}\n${p.problem}`, p])).values()].slice(0, 100));
 
     const changes: DefinitionChange[] = [
@@ -435,7 +452,7 @@ function fieldChanges(before: Record<string, unknown>, after: Record<string, unk
 }
 
 function diffObjectType(before: ObjectTypeDef, after: ObjectTypeDef): { changes: string[]; breaking: string[] } {
-  const changes = fieldChanges(before as never, after as never, ['displayName', 'pluralDisplayName', 'description', 'icon', 'status', 'visibility', 'datasetRid', 'branch', 'primaryKey', 'titleProperty', 'implements']);
+  const changes = fieldChanges(before as never, after as never, ['displayName', 'pluralDisplayName', 'description', 'icon', 'status', 'visibility', 'datasetRid', 'branch', 'primaryKey', 'titleProperty', 'implements', 'interfaceLinks']);
   const breaking: string[] = [];
   if (before.primaryKey !== after.primaryKey) breaking.push(`primary key changes from ${before.primaryKey} to ${after.primaryKey}: every object gets a new identity`);
   if (before.datasetRid !== after.datasetRid || before.branch !== after.branch) breaking.push('the backing dataset changes: every object is indexed again from it');
@@ -478,5 +495,16 @@ function diffInterface(before: InterfaceTypeDef, after: InterfaceTypeDef): { cha
     }
   }
   for (const q of after.properties) if (!before.properties.some((p) => p.apiName === q.apiName)) changes.push(`properties.${q.apiName}: added`);
+  for (const l of before.links ?? []) {
+    const m = after.links?.find((x) => x.apiName === l.apiName);
+    if (!m) {
+      changes.push(`links.${l.apiName}: removed`);
+      breaking.push(`interface link ${l.apiName} is removed`);
+    } else {
+      changes.push(...fieldChanges(l as never, m as never, ['displayName', 'description', 'cardinality', 'required', 'linked'], `links.${l.apiName}.`));
+      if (stable(l.linked) !== stable(m.linked)) breaking.push(`interface link ${l.apiName} leads elsewhere`);
+    }
+  }
+  for (const m of after.links ?? []) if (!before.links?.some((l) => l.apiName === m.apiName)) changes.push(`links.${m.apiName}: added`);
   return { changes, breaking };
 }

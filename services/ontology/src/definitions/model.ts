@@ -75,6 +75,11 @@ export const ObjectTypeInput = z.strictObject({
   properties: z.record(ApiName, PropertyInput),
   /** Interfaces this type implements: interface API name → { shared property → local property }. */
   implements: z.record(ApiName, z.record(ApiName, ApiName)).optional(),
+  /**
+   * Links of the interfaces it implements: interface API name → { interface link → the link (or
+   * links) leaving this type, by this side's link API name, that implement it }.
+   */
+  interfaceLinks: z.record(ApiName, z.record(ApiName, z.union([ApiName, z.array(ApiName).min(1).max(20)]))).optional(),
 });
 export type ObjectTypeInput = z.infer<typeof ObjectTypeInput>;
 
@@ -111,6 +116,20 @@ export const SharedPropertyInput = z.strictObject({
   description: z.string().max(4000).optional(),
 });
 
+export const INTERFACE_LINK_CARDINALITIES = ['ONE', 'MANY'] as const;
+
+/** A link every implementing object type provides: to objects of one type, or of any type implementing an interface. */
+export const InterfaceLinkInput = z.strictObject({
+  displayName: z.string().min(1).max(500).optional(),
+  description: z.string().max(4000).optional(),
+  /** ONE: an object links to at most one object through it; MANY: to any number. */
+  cardinality: z.enum(INTERFACE_LINK_CARDINALITIES),
+  /** Every implementing type must implement the link (otherwise it may). */
+  required: z.boolean().optional(),
+  linkedInterface: ApiName.optional(),
+  linkedObjectType: ApiName.optional(),
+});
+
 export const InterfaceTypeInput = z.strictObject({
   apiName: ApiName,
   displayName: z.string().min(1).max(500).optional(),
@@ -118,6 +137,7 @@ export const InterfaceTypeInput = z.strictObject({
   icon: Icon.optional(),
   extends: z.array(ApiName).max(50).optional(),
   properties: z.record(ApiName, SharedPropertyInput),
+  links: z.record(ApiName, InterfaceLinkInput).optional(),
 });
 export type InterfaceTypeInput = z.infer<typeof InterfaceTypeInput>;
 
@@ -157,6 +177,8 @@ export interface ObjectTypeDef {
   titleProperty: string;
   properties: PropertyDef[];
   implements: Record<string, Record<string, string>>;
+  /** Interface → interface link → the link API names (from this side) implementing it; absent in definitions stored before interface links. */
+  interfaceLinks?: Record<string, Record<string, string[]>> | undefined;
 }
 
 export interface LinkSideDef {
@@ -184,6 +206,17 @@ export interface SharedPropertyDef {
   description: string | undefined;
 }
 
+export interface InterfaceLinkDef {
+  /** Kept across changes of the definition (Foundry's interface link type RID). */
+  rid: string;
+  apiName: string;
+  displayName: string;
+  description: string | undefined;
+  cardinality: (typeof INTERFACE_LINK_CARDINALITIES)[number];
+  required: boolean;
+  linked: { kind: 'interface' | 'objectType'; apiName: string };
+}
+
 export interface InterfaceTypeDef {
   apiName: string;
   displayName: string;
@@ -191,6 +224,8 @@ export interface InterfaceTypeDef {
   icon: { name: string; color: string };
   extends: string[];
   properties: SharedPropertyDef[];
+  /** Absent in definitions stored before interface links. */
+  links?: InterfaceLinkDef[] | undefined;
 }
 
 /** A short text of a property type for messages: `array<string>`, `decimal(10,2)`. */

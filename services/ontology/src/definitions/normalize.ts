@@ -6,6 +6,7 @@ import {
   PRIMARY_KEY_TYPES,
   sameType,
   typeText,
+  type InterfaceLinkDef,
   type InterfaceTypeDef,
   type InterfaceTypeInput,
   type LinkTypeDef,
@@ -116,6 +117,10 @@ export function normalizeObjectType(
     checkImplementation(interfaceName, mapping, byName, path, interfaces, problems);
     implementsMap[interfaceName] = { ...mapping };
   }
+  // Which links implement an interface's links is checked once every link type is known (checkInterfaceLinks).
+  const interfaceLinks = Object.fromEntries(
+    Object.entries(input.interfaceLinks ?? {}).map(([i, byLink]) => [i, Object.fromEntries(Object.entries(byLink).map(([x, names]) => [x, typeof names === 'string' ? [names] : [...new Set(names)]]))]),
+  );
 
   return {
     apiName: input.apiName,
@@ -131,6 +136,7 @@ export function normalizeObjectType(
     titleProperty: input.titleProperty,
     properties,
     implements: implementsMap,
+    ...(Object.keys(interfaceLinks).length ? { interfaceLinks } : {}),
   };
 }
 
@@ -189,6 +195,20 @@ export function normalizeInterface(input: InterfaceTypeInput, previous: Interfac
       displayName: p.displayName ?? apiName,
       description: p.description,
     })),
+    ...(input.links && Object.keys(input.links).length
+      ? {
+          links: Object.entries(input.links).map(([apiName, l]): InterfaceLinkDef => ({
+            rid: previous?.links?.find((x) => x.apiName === apiName)?.rid ?? makeRid('ontology', 'main', 'interface-link', randomUUID()),
+            apiName,
+            displayName: l.displayName ?? apiName,
+            description: l.description,
+            cardinality: l.cardinality,
+            required: l.required ?? false,
+            // Checked by checkInterfaces: exactly one of the two is given.
+            linked: l.linkedInterface !== undefined ? { kind: 'interface', apiName: l.linkedInterface } : { kind: 'objectType', apiName: l.linkedObjectType ?? '' },
+          })),
+        }
+      : {}),
   };
 }
 
@@ -196,6 +216,99 @@ export function checkInterfaces(defs: Map<string, InterfaceTypeDef>, at: (apiNam
   for (const def of defs.values()) {
     for (const parent of def.extends) if (!defs.has(parent)) problems.push({ path: `${at(def.apiName)}.extends`, problem: `there is no interface ${parent}` });
     if (allAncestors(def.apiName, defs).has(def.apiName)) problems.push({ path: `${at(def.apiName)}.extends`, problem: `${def.apiName} extends itself` });
+  }
+}
+
+/** An interface's links, its own and those of every interface it extends (by API name; its own win). */
+export function allInterfaceLinks(apiName: string, interfaces: Map<string, InterfaceTypeDef>): Map<string, InterfaceLinkDef> {
+  const out = new Map<string, InterfaceLinkDef>();
+  for (const name of [...allAncestors(apiName, interfaces)].reverse()) for (const l of interfaces.get(name)?.links ?? []) out.set(l.apiName, l);
+  for (const l of interfaces.get(apiName)?.links ?? []) out.set(l.apiName, l);
+  return out;
+}
+
+/** Whether a type implementing `implemented` (directly) is an implementation of `apiName`. */
+export function implementsInterface(implemented: Iterable<string>, apiName: string, interfaces: Map<string, InterfaceTypeDef>): boolean {
+  for (const name of implemented) if (name === apiName || allAncestors(name, interfaces).has(apiName)) return true;
+  return false;
+}
+
+/** Interface links name what they lead to: exactly one interface or object type, which exists. */
+export function checkInterfaceLinkTargets(
+  defs: Map<string, InterfaceTypeDef>,
+  inputs: InterfaceTypeInput[],
+  objectTypes: Set<string>,
+  at: (apiName: string) => string,
+  problems: DefinitionProblem[],
+): void {
+  const ambiguous = new Set<string>();
+  for (const input of inputs) {
+    for (const [name, l] of Object.entries(input.links ?? {})) {
+      if ((l.linkedInterface === undefined) !== (l.linkedObjectType === undefined)) continue;
+      problems.push({ path: `${at(input.apiName)}.links.${name}`, problem: 'an interface link leads to either a linkedInterface or a linkedObjectType' });
+      ambiguous.add(`${input.apiName}.${name}`);
+    }
+  }
+  for (const def of defs.values()) {
+    for (const l of def.links ?? []) {
+      if (ambiguous.has(`${def.apiName}.${l.apiName}`)) continue;
+      const path = `${at(def.apiName)}.links.${l.apiName}`;
+      if (l.linked.kind === 'interface' && !defs.has(l.linked.apiName)) problems.push({ path: `${path}.linkedInterface`, problem: `there is no interface ${l.linked.apiName}` });
+      if (l.linked.kind === 'objectType' && !objectTypes.has(l.linked.apiName)) problems.push({ path: `${path}.linkedObjectType`, problem: `there is no object type ${l.linked.apiName}` });
+    }
+  }
+}
+
+/**
+ * Whether an object type's `interfaceLinks` implement its interfaces' links: each names a link
+ * leaving the type that leads to the linked object type (or to a type implementing the linked
+ * interface), a single one that leads to at most one object for a ONE link; every required link
+ * of an interface it implements is implemented.
+ */
+export function checkInterfaceLinks(
+  type: ObjectTypeDef,
+  at: string,
+  links: LinkTypeDef[],
+  types: Map<string, ObjectTypeDef>,
+  interfaces: Map<string, InterfaceTypeDef>,
+  problems: DefinitionProblem[],
+): void {
+  const implemented = Object.keys(type.implements);
+  const sides = new Map<string, { target: string; single: boolean }>();
+  for (const l of links) {
+    if (l.from.objectTypeApiName === type.apiName) sides.set(l.from.linkApiName, { target: l.to.objectTypeApiName, single: l.cardinality !== 'MANY_TO_MANY' });
+    if (l.to.objectTypeApiName === type.apiName) sides.set(l.to.linkApiName, { target: l.from.objectTypeApiName, single: l.cardinality === 'ONE_TO_ONE' });
+  }
+  for (const [i, byLink] of Object.entries(type.interfaceLinks ?? {})) {
+    const path = `${at}.interfaceLinks.${i}`;
+    if (!(i in type.implements)) {
+      problems.push({ path, problem: `${type.apiName} does not implement ${i}` });
+      continue;
+    }
+    const available = allInterfaceLinks(i, interfaces);
+    for (const [x, names] of Object.entries(byLink)) {
+      const l = available.get(x);
+      if (!l) {
+        problems.push({ path: `${path}.${x}`, problem: `interface ${i} has no link ${x}` });
+        continue;
+      }
+      if (l.cardinality === 'ONE' && names.length > 1) problems.push({ path: `${path}.${x}`, problem: `${i}.${x} leads to one object: name one link` });
+      for (const name of names) {
+        const side = sides.get(name);
+        if (!side) problems.push({ path: `${path}.${x}`, problem: `${type.apiName} has no link ${name}` });
+        else if (l.linked.kind === 'objectType' && side.target !== l.linked.apiName) problems.push({ path: `${path}.${x}`, problem: `${name} leads to ${side.target}, but ${i}.${x} to ${l.linked.apiName}` });
+        else if (l.linked.kind === 'interface' && !implementsInterface(Object.keys(types.get(side.target)?.implements ?? {}), l.linked.apiName, interfaces))
+          problems.push({ path: `${path}.${x}`, problem: `${name} leads to ${side.target}, which does not implement ${l.linked.apiName}` });
+        else if (l.cardinality === 'ONE' && !side.single) problems.push({ path: `${path}.${x}`, problem: `${i}.${x} leads to one object, but ${name} can lead to many` });
+      }
+    }
+  }
+  for (const i of implemented) {
+    if (!interfaces.has(i)) continue;
+    for (const l of allInterfaceLinks(i, interfaces).values()) {
+      const done = Object.entries(type.interfaceLinks ?? {}).some(([k, byLink]) => byLink[l.apiName] && (k === i || allAncestors(i, interfaces).has(k) || allAncestors(k, interfaces).has(i)));
+      if (l.required && !done) problems.push({ path: `${at}.interfaceLinks`, problem: `no link implements ${i}.${l.apiName}, which is required` });
+    }
   }
 }
 

@@ -48,20 +48,23 @@ export class OntologyView {
     return new Map([...this.interfaces].map(([k, v]) => [k, v.definition]));
   }
 
-  /** Readable types implementing the interface (directly or through one that extends it), with shared → local property names. */
-  implementations(interfaceApiName: string): Array<{ type: ReadableType; mapping: Record<string, string> }> {
+  /**
+   * Readable types implementing the interface (directly or through one that extends it), with
+   * shared → local property names and interface link → the type's links implementing it.
+   */
+  implementations(interfaceApiName: string): Array<{ type: ReadableType; mapping: Record<string, string>; links: Record<string, string[]> }> {
     const defs = this.interfaceDefs();
-    const out: Array<{ type: ReadableType; mapping: Record<string, string> }> = [];
+    const out: Array<{ type: ReadableType; mapping: Record<string, string>; links: Record<string, string[]> }> = [];
+    const covers = (name: string) => name === interfaceApiName || allAncestors(name, defs).has(interfaceApiName);
     for (const type of this.types.values()) {
+      const implemented = Object.keys(type.def.implements).filter(covers);
+      if (!implemented.length) continue;
       const mapping: Record<string, string> = {};
-      let implementsIt = false;
-      for (const [name, m] of Object.entries(type.def.implements)) {
-        if (name === interfaceApiName || allAncestors(name, defs).has(interfaceApiName)) {
-          implementsIt = true;
-          Object.assign(mapping, m);
-        }
-      }
-      if (implementsIt) out.push({ type, mapping });
+      for (const name of implemented) Object.assign(mapping, type.def.implements[name]);
+      // Links are implemented under the interface the type implements, which may extend this one.
+      const links: Record<string, string[]> = {};
+      for (const [name, byLink] of Object.entries(type.def.interfaceLinks ?? {})) if (implemented.includes(name)) Object.assign(links, byLink);
+      out.push({ type, mapping, links });
     }
     return out;
   }

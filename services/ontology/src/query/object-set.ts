@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from '@openfoundry/db';
 import { OntologyErrors } from '../ontology.errors.js';
 import { FilterCompiler } from './filters.js';
-import type { OntologyView, ReadableType } from './model.js';
+import { allInterfaceLinks } from '../definitions/normalize.js';
+import type { LinkSide, OntologyView, ReadableType } from './model.js';
 import { decodeObjectRid, typeLocator } from './rids.js';
 import { sqlValue, type BoundProperty } from './values.js';
 
@@ -89,6 +90,11 @@ export class ObjectSetCompiler {
         if (typeof s.link !== 'string') throw OntologyErrors.unsupportedObjectSet('searchAround needs a link');
         return this.searchAround(inner, s.link);
       }
+      case 'interfaceLinkSearchAround': {
+        const inner = await this.compile(s.objectSet, depth + 1, references);
+        if (typeof s.interfaceLink !== 'string') throw OntologyErrors.unsupportedObjectSet('interfaceLinkSearchAround needs an interfaceLink');
+        return this.interfaceLinkSearchAround(inner, s.interfaceLink);
+      }
       case 'reference': {
         const rid = String(s.reference);
         if (references.includes(rid)) throw OntologyErrors.objectSetCycle(rid);
@@ -117,36 +123,69 @@ export class ObjectSetCompiler {
   }
 
   private searchAround(inner: CompiledSet, linkName: string): CompiledSet {
-    if (inner.parts.size !== 1 || inner.view.kind !== 'object') {
-      if (inner.view.kind === 'interface') throw OntologyErrors.unsupportedObjectSet('searchAround starts from an object set of one object type');
-    }
+    if (inner.view.kind === 'interface') throw OntologyErrors.unsupportedObjectSet('searchAround starts from an object set of one object type; use interfaceLinkSearchAround');
     let target: ReadableType | undefined;
     const conds: RawBuilder<boolean>[] = [];
     for (const [apiName, cond] of inner.parts) {
-      const source = this.view.type(apiName);
       const link = this.view.link(apiName, linkName);
       if (target && target.def.apiName !== link.target.def.apiName) throw OntologyErrors.unsupportedObjectSet(`link ${linkName} leads to different object types`);
       target = link.target;
-      const s = source.table();
-      const targetPk = link.target.primaryKey('t');
-      if (link.def.join) {
-        const pairs = this.view.linkTable(link);
-        const [mine, theirs] = link.fromSide ? ['a', 'b'] : ['b', 'a'];
-        conds.push(sql<boolean>`${targetPk.ref} in (select l.${sql.id(theirs)} from ${pairs} l where l.${sql.id(mine)} in (select ${source.primaryKey('t').ref} from ${s} t where ${cond}))`);
-      } else if (link.fromSide) {
-        // We hold the foreign key: the targets are the objects it names.
-        const fk = source.bind(link.def.foreignKey!, 't');
-        if (!fk) throw OntologyErrors.objectTypeNotSynced(source.def.apiName);
-        conds.push(sql<boolean>`${targetPk.ref} in (select ${fk.ref} from ${s} t where ${cond} and ${fk.ref} is not null)`);
-      } else {
-        const fk = link.target.bind(link.def.foreignKey!, 't');
-        if (!fk) throw OntologyErrors.objectTypeNotSynced(link.target.def.apiName);
-        conds.push(sql<boolean>`${fk.ref} in (select ${source.primaryKey('t').ref} from ${s} t where ${cond})`);
-      }
+      conds.push(this.linked(this.view.type(apiName), cond, link));
     }
     if (!target) return { view: { kind: 'mixed' }, parts: new Map() };
-    return { view: { kind: 'object', apiName: target.def.apiName }, parts: new Map([[target.def.apiName, conds.length === 1 ? conds[0]! : sql<boolean>`${sql.join(conds, sql` or `)}`]]) };
+    return { view: { kind: 'object', apiName: target.def.apiName }, parts: new Map([[target.def.apiName, or(conds)]]) };
   }
+
+  /**
+   * The objects an interface set's objects link to through an interface link: each type of the
+   * set follows the links that implement it, and what they lead to is read as the linked
+   * interface (or object type).
+   */
+  private interfaceLinkSearchAround(inner: CompiledSet, interfaceLink: string): CompiledSet {
+    if (inner.view.kind !== 'interface') throw OntologyErrors.unsupportedObjectSet('interfaceLinkSearchAround starts from an object set of an interface');
+    const from = inner.view.apiName;
+    const def = allInterfaceLinks(from, this.view.interfaceDefs()).get(interfaceLink);
+    if (!def) throw OntologyErrors.interfaceLinkTypeNotFound(from, this.view.interface(from).rid, interfaceLink);
+    const implementations = new Map(this.view.implementations(from).map((x) => [x.type.def.apiName, x]));
+    const conds = new Map<string, RawBuilder<boolean>[]>();
+    for (const [apiName, cond] of inner.parts) {
+      const source = this.view.type(apiName);
+      for (const name of implementations.get(apiName)?.links[interfaceLink] ?? []) {
+        // A link to a type the caller cannot read is not there for them.
+        const link = this.view.outgoing(apiName).find((l) => (l.fromSide ? l.def.from : l.def.to).linkApiName === name);
+        if (!link) continue;
+        conds.set(link.target.def.apiName, [...(conds.get(link.target.def.apiName) ?? []), this.linked(source, cond, link)]);
+      }
+    }
+    const parts = new Map([...conds].map(([k, c]) => [k, or(c)]));
+    if (def.linked.kind === 'objectType') return { view: { kind: 'object', apiName: def.linked.apiName }, parts: new Map([...parts].filter(([k]) => k === def.linked.apiName)) };
+    const allowed = new Set(this.view.implementations(def.linked.apiName).map((x) => x.type.def.apiName));
+    return { view: { kind: 'interface', apiName: def.linked.apiName }, parts: new Map([...parts].filter(([k]) => allowed.has(k))) };
+  }
+
+  /** The condition on `link`'s target table (alias `t`) of the objects that objects of `source` matching `cond` link to. */
+  private linked(source: ReadableType, cond: RawBuilder<boolean>, link: LinkSide): RawBuilder<boolean> {
+    const s = source.table();
+    const targetPk = link.target.primaryKey('t');
+    if (link.def.join) {
+      const pairs = this.view.linkTable(link);
+      const [mine, theirs] = link.fromSide ? ['a', 'b'] : ['b', 'a'];
+      return sql<boolean>`${targetPk.ref} in (select l.${sql.id(theirs)} from ${pairs} l where l.${sql.id(mine)} in (select ${source.primaryKey('t').ref} from ${s} t where ${cond}))`;
+    }
+    if (link.fromSide) {
+      // We hold the foreign key: the targets are the objects it names.
+      const fk = source.bind(link.def.foreignKey!, 't');
+      if (!fk) throw OntologyErrors.objectTypeNotSynced(source.def.apiName);
+      return sql<boolean>`${targetPk.ref} in (select ${fk.ref} from ${s} t where ${cond} and ${fk.ref} is not null)`;
+    }
+    const fk = link.target.bind(link.def.foreignKey!, 't');
+    if (!fk) throw OntologyErrors.objectTypeNotSynced(link.target.def.apiName);
+    return sql<boolean>`${fk.ref} in (select ${source.primaryKey('t').ref} from ${s} t where ${cond})`;
+  }
+}
+
+function or(conds: RawBuilder<boolean>[]): RawBuilder<boolean> {
+  return conds.length === 1 ? conds[0]! : sql<boolean>`${sql.join(conds, sql` or `)}`;
 }
 
 /** Property names of a set's view resolved on one of its types (interface names through the type's mapping). */

@@ -145,6 +145,8 @@ export function InterfaceEditor({ ontology, existing, interfaces, isOpen, onClos
     ...(description.trim() ? { description: description.trim() } : {}),
     extends: parent ? [parent] : [],
     properties: Object.fromEntries(properties.map((p) => [p.name, { type: (SHARED_TYPES.includes(p.type) ? p.type : { type: p.type }) as InterfaceTypeInput['properties'][string]['type'] }])),
+    // Interface links are kept as they are (not edited here yet).
+    ...(existing?.links ? { links: existing.links } : {}),
   };
   const doc: OntologyDocument | undefined = valid ? { interfaceTypes: [input] } : undefined;
   const check = useDryRun(ontology, useDebounced(doc, 400), isOpen);

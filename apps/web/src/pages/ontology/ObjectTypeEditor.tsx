@@ -43,9 +43,11 @@ interface TypeDraft {
   titleProperty: string;
   properties: PropertyDraft[];
   implements: Record<string, Record<string, string>>;
+  /** Kept as they are (not edited here yet), for the interfaces the type still implements. */
+  interfaceLinks: NonNullable<ObjectTypeInput['interfaceLinks']>;
 }
 
-const EMPTY: TypeDraft = { apiName: '', displayName: '', pluralDisplayName: '', description: '', iconName: 'cube', iconColor: '#4C90F0', status: 'ACTIVE', dataset: '', branch: '', primaryKey: '', titleProperty: '', properties: [], implements: {} };
+const EMPTY: TypeDraft = { apiName: '', displayName: '', pluralDisplayName: '', description: '', iconName: 'cube', iconColor: '#4C90F0', status: 'ACTIVE', dataset: '', branch: '', primaryKey: '', titleProperty: '', properties: [], implements: {}, interfaceLinks: {} };
 
 function draftOf(input: ObjectTypeInput): TypeDraft {
   return {
@@ -70,6 +72,7 @@ function draftOf(input: ObjectTypeInput): TypeDraft {
       searchable: p.searchable ?? (typeof p.type === 'string' ? p.type === 'string' : p.type.type === 'string'),
     })),
     implements: input.implements ?? {},
+    interfaceLinks: input.interfaceLinks ?? {},
   };
 }
 
@@ -101,6 +104,7 @@ function inputOf(d: TypeDraft): ObjectTypeInput {
       ]),
     ),
     ...(Object.keys(d.implements).length ? { implements: d.implements } : {}),
+    ...(Object.keys(d.interfaceLinks).some((i) => i in d.implements) ? { interfaceLinks: Object.fromEntries(Object.entries(d.interfaceLinks).filter(([i]) => i in d.implements)) } : {}),
   };
 }
 
