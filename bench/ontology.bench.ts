@@ -603,16 +603,33 @@ async function main() {
         const perRequest = (seconds: number) => round((seconds * 1000) / r.sent, 3);
         return { ...r, cpuMsPerRequest: { server: perRequest(procCpuSeconds(serverPid) - c0), postgres: perRequest(postgresCpuSeconds() - p0) } };
       };
+      // The server's own view of a round (its /metrics, read before and after): time in GC pauses by
+      // kind, and the event loop's worst delay (prom-client resets those statistics on each read).
+      const serverMetrics = async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const gc: Record<string, { count: number; seconds: number }> = {};
+        for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} ([\d.e+-]+)$/gm)) {
+          gc[m[2]!] ??= { count: 0, seconds: 0 };
+          if (m[1] === 'sum') gc[m[2]!]!.seconds = Number(m[3]);
+          else gc[m[2]!]!.count = Number(m[3]);
+        }
+        const lagMax = Number(/^nodejs_eventloop_lag_max_seconds ([\d.e+-]+)$/m.exec(text)?.[1] ?? NaN);
+        return { gc, lagMaxMs: round(lagMax * 1000, 1) };
+      };
       const atRates = [];
       for (const fraction of [...new Set([0.5, ...RATE_FRACTIONS])].sort((a, b) => a - b)) {
         const paced = { rate: Math.round(th.requestsPerSec * fraction), durationS: DURATION_S, connections: CONNECTIONS };
+        const m0 = await serverMetrics();
         const openFoundry = await measured(pid, () => pacedLoad(base, { ...paced, path: () => apiPath(randomKey()), headers }));
+        const m1 = await serverMetrics();
+        const gcPauses = Object.fromEntries(Object.entries(m1.gc).map(([kind, v]) => [kind, { count: v.count - (m0.gc[kind]?.count ?? 0), ms: round((v.seconds - (m0.gc[kind]?.seconds ?? 0)) * 1000, 1) }]));
         const baseline = await measured(bare!.pid!, () => pacedLoad(bareBase, { ...paced, path: () => barePath(randomKey()) }));
         log(
           `get by pk at ${paced.rate} req/s offered (${fraction} of the baseline): OpenFoundry p50 ${openFoundry.p50Ms} ms p99 ${openFoundry.p99Ms} ms (${openFoundry.requestsPerSec} req/s; CPU ms/request server ${openFoundry.cpuMsPerRequest.server}, postgres ${openFoundry.cpuMsPerRequest.postgres}), ` +
             `baseline p50 ${baseline.p50Ms} ms p99 ${baseline.p99Ms} ms (server ${baseline.cpuMsPerRequest.server}, postgres ${baseline.cpuMsPerRequest.postgres})`,
         );
-        atRates.push({ fractionOfBaseline: fraction, offeredRequestsPerSec: paced.rate, openFoundry, baseline });
+        log(`  server during it: event loop delay max ${m1.lagMaxMs} ms, GC ${JSON.stringify(gcPauses)}`);
+        atRates.push({ fractionOfBaseline: fraction, offeredRequestsPerSec: paced.rate, openFoundry: { ...openFoundry, eventLoopDelayMaxMs: m1.lagMaxMs, gcPauses }, baseline });
       }
       const half = atRates.find((r) => r.fractionOfBaseline === 0.5)!;
       out.getByPrimaryKey = {
