@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inTransaction, keepPrepared, sql, type Executor, type Kysely } from '@openfoundry/db';
+import { CompiledQuery, inTransaction, keepPrepared, sql, type Executor, type Kysely } from '@openfoundry/db';
 import { systemClock, type Clock } from '@openfoundry/kernel';
 import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
 import type { Selectable } from '@openfoundry/db';
@@ -113,21 +113,8 @@ export class AuditLog {
         const head = this.heads.get(chain) ?? (await headOf(db, chain, false));
         const events = this.chained(chain, head, ofChain);
         const last = events[events.length - 1]!;
-        const statement = sql<{ moved: number }>`
-          with head as (
-            update audit.chain_heads set seq = ${last.sequence}, hash = ${last.hash}
-            where chain = ${chain} and seq = ${head.seq} and hash = ${head.hash}
-            returning chain
-          ), appended as (
-            insert into audit.events (${sql.join(EVENT_COLUMNS.map((c) => sql.id(c)))})
-            select ${sql.join(EVENT_COLUMNS.map((c) => sql.id('r', c)))}
-            from jsonb_to_recordset(${JSON.stringify(events.map(eventRecord))}::jsonb) as r(${sql.raw(EVENT_RECORD)})
-            where exists (select 1 from head)
-            returning 1
-          )
-          select count(*)::int as moved from head`.compile(db);
-        keepPrepared(statement.sql);
-        const { rows } = await db.executeQuery(statement);
+        const statement = CompiledQuery.raw(appendCommittedText(db), [last.sequence, last.hash, chain, head.seq, head.hash, JSON.stringify(events.map(eventRecord))]);
+        const { rows } = await db.executeQuery<{ moved: number }>(statement);
         if (rows[0]?.moved === 1) {
           this.heads.set(chain, { seq: last.sequence, hash: last.hash });
           events.forEach((e, i) => out.set(ofChain[i]!, e));
@@ -242,6 +229,34 @@ const EVENT_COLUMNS = Object.keys(EVENT_TYPES);
 const EVENT_RECORD = Object.entries(EVENT_TYPES)
   .map(([c, t]) => `${c} ${t}`)
   .join(', ');
+
+/**
+ * The statement of `appendCommitted`, compiled once (it is the same for every batch): it moves the
+ * chain's head from ($4, $5) to ($1, $2) and inserts the events ($6, as JSON) only if the head
+ * still stands there, and says whether it moved.
+ */
+let appendCommittedSql: string | undefined;
+function appendCommittedText(db: Kysely<any>): string {
+  appendCommittedSql ??= compileAppendCommitted(db);
+  keepPrepared(appendCommittedSql);
+  return appendCommittedSql;
+}
+function compileAppendCommitted(db: Kysely<any>): string {
+  const p = (n: number) => sql.raw(`$${n}`);
+  return sql`
+    with head as (
+      update audit.chain_heads set seq = ${p(1)}, hash = ${p(2)}
+      where chain = ${p(3)} and seq = ${p(4)} and hash = ${p(5)}
+      returning chain
+    ), appended as (
+      insert into audit.events (${sql.join(EVENT_COLUMNS.map((c) => sql.id(c)))})
+      select ${sql.join(EVENT_COLUMNS.map((c) => sql.id('r', c)))}
+      from jsonb_to_recordset(${p(6)}::jsonb) as r(${sql.raw(EVENT_RECORD)})
+      where exists (select 1 from head)
+      returning 1
+    )
+    select count(*)::int as moved from head`.compile(db).sql;
+}
 
 /**
  * Group commit for audit events of reads (which have no transaction of their own): a read's event
