@@ -620,7 +620,9 @@ async function main() {
       for (const fraction of [...new Set([0.5, ...RATE_FRACTIONS])].sort((a, b) => a - b)) {
         const paced = { rate: Math.round(th.requestsPerSec * fraction), durationS: DURATION_S, connections: CONNECTIONS };
         const m0 = await serverMetrics();
+        if (CPU_PROF_DIR) log(`get by pk at ${fraction} of the baseline starts at ${process.hrtime.bigint() / 1000n} us`);
         const openFoundry = await measured(pid, () => pacedLoad(base, { ...paced, path: () => apiPath(randomKey()), headers }));
+        if (CPU_PROF_DIR) log(`get by pk at ${fraction} of the baseline ends at ${process.hrtime.bigint() / 1000n} us`);
         const m1 = await serverMetrics();
         const gcPauses = Object.fromEntries(Object.entries(m1.gc).map(([kind, v]) => [kind, { count: v.count - (m0.gc[kind]?.count ?? 0), ms: round((v.seconds - (m0.gc[kind]?.seconds ?? 0)) * 1000, 1) }]));
         const baseline = await measured(bare!.pid!, () => pacedLoad(bareBase, { ...paced, path: () => barePath(randomKey()) }));
