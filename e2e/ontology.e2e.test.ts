@@ -56,6 +56,24 @@ async function dataset(http: HttpClient, parentFolderRid: string, name: string, 
   return res.body.rid;
 }
 
+/** Waits until the object type's index is READY with `count` objects. */
+async function waitForObjects(http: HttpClient, ontology: string, objectType: string, count: number) {
+  await expect
+    .poll(
+      async () => {
+        const r = await http.get<{ status: string; objectCount: number }>(`/api/v2/ontologies/${ontology}/objectTypes/${objectType}/indexStatus`);
+        return `${r.body.status} ${r.body.objectCount}`;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(`READY ${count}`);
+}
+
+async function grantRead(http: HttpClient, rid: string, principalId: string) {
+  const res = await http.post(`/api/v2/filesystem/resources/${rid}/roles/add`, { roles: [{ resourceRolePrincipal: { type: 'principalIdOnly', principalId }, roleId: 'compass:read' }] });
+  if (res.status !== 204) throw new Error(`grant failed: ${res.status} ${res.text}`);
+}
+
 /** The object type editor: choose the backing dataset, wait for the proposed properties. */
 async function chooseDataset(page: Page, name: string) {
   const editor = page.getByTestId('object-type-editor');
@@ -265,15 +283,7 @@ describe('browser journey: ontology manager and object explorer', () => {
       await page.waitForURL(/set=ri\./);
       await page.getByTestId('object-type-title').filter({ hasText: 'Big aircraft' }).waitFor();
       await importCsv(http, aircraftRid, AIRCRAFT_LATER, 'APPEND', AIRCRAFT_SCHEMA);
-      await expect
-        .poll(
-          async () => {
-            const r = await http.get<{ objectCount: number }>(`/api/v2/ontologies/fleetOperations/objectTypes/Aircraft/indexStatus`);
-            return r.body.objectCount;
-          },
-          { timeout: 30_000 },
-        )
-        .toBe(5);
+      await waitForObjects(http, 'fleetOperations', 'Aircraft', 5);
       await page.getByRole('link', { name: 'Fleet operations' }).click();
       await page.getByTestId('saved-set-row').filter({ hasText: 'Big aircraft' }).getByRole('link', { name: 'Big aircraft' }).click();
       await page.getByTestId('object-count').filter({ hasText: '1–4 of 4 objects' }).waitFor();
@@ -300,6 +310,166 @@ describe('browser journey: ontology manager and object explorer', () => {
     });
 
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('lists the objects of an interface: every implementing type in one table, filtered, sorted, paged, exported', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const http = journey.org.admin.http;
+    const spaces = await http.get<{ data: Array<{ rid: string }> }>('/api/v2/filesystem/spaces');
+    const projectName = `Logistics ${suffix}`;
+    const project = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: projectName, spaceRid: spaces.body.data[0]!.rid });
+    // Boats live in a project a viewer cannot read: the viewer sees the interface with trucks only.
+    const harbour = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: `Harbour ${suffix}`, spaceRid: spaces.body.data[0]!.rid });
+    // 26 trucks (capacity 1…26, odd ones in LON) and 3 boats: more than one page of 25.
+    const trucks = Array.from({ length: 26 }, (_, i) => `T${String(i + 1).padStart(2, '0')},Truck ${String(i + 1).padStart(2, '0')},${i + 1},${i % 2 === 0 ? 'LON' : 'PAR'}`);
+    const trucksRid = await dataset(http, project.body.rid, `trucks_${suffix}`, `id,name,capacity,depot\n${trucks.join('\n')}\n`, {
+      fieldSchemaList: [
+        { name: 'id', type: 'STRING', nullable: true },
+        { name: 'name', type: 'STRING', nullable: true },
+        { name: 'capacity', type: 'INTEGER', nullable: true },
+        { name: 'depot', type: 'STRING', nullable: true },
+      ],
+    });
+    const boatsRid = await dataset(http, harbour.body.rid, `boats_${suffix}`, 'code,title,tonnage,port\nB1,Sea Breeze,120,LON\nB2,Nordic Star,300,OSL\nB3,Harbour Cat,15,LON\n', {
+      fieldSchemaList: [
+        { name: 'code', type: 'STRING', nullable: true },
+        { name: 'title', type: 'STRING', nullable: true },
+        { name: 'tonnage', type: 'INTEGER', nullable: true },
+        { name: 'port', type: 'STRING', nullable: true },
+      ],
+    });
+    const created = await http.post<{ rid: string }>('/api/v2/ontologies', { parentFolderRid: project.body.rid, apiName: `logistics${suffix}`, displayName: 'Logistics' });
+    expect(created.status).toBe(200);
+    const ontology = `logistics${suffix}`;
+    const applied = await http.post(`/api/v2/ontologies/${ontology}/apply`, {
+      interfaceTypes: [{ apiName: 'Vehicle', displayName: 'Vehicle', properties: { label: { type: 'string' }, capacity: { type: 'integer' }, home: { type: 'string' } } }],
+      objectTypes: [
+        {
+          apiName: 'Truck',
+          dataset: trucksRid,
+          primaryKey: 'truckId',
+          titleProperty: 'name',
+          properties: { truckId: { column: 'id', type: 'string' }, name: { type: 'string' }, capacity: { type: 'integer' }, depot: { type: 'string' } },
+          implements: { Vehicle: { label: 'name', capacity: 'capacity', home: 'depot' } },
+        },
+        {
+          apiName: 'Boat',
+          dataset: boatsRid,
+          primaryKey: 'code',
+          titleProperty: 'title',
+          properties: { code: { type: 'string' }, title: { type: 'string' }, tonnage: { type: 'integer' }, port: { type: 'string' } },
+          implements: { Vehicle: { label: 'title', capacity: 'tonnage', home: 'port' } },
+        },
+      ],
+    });
+    expect(applied.status, applied.text).toBe(200);
+    await waitForObjects(http, ontology, 'Truck', 26);
+    await waitForObjects(http, ontology, 'Boat', 3);
+
+    const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    const { page, problems } = await openPage(context);
+    const rowTexts = async () => (await page.getByTestId('object-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+
+    await step(page, 'interface: sign in and open it from the explorer', async () => {
+      await page.goto('/login');
+      await submitSignIn(page, journey.org.admin);
+      await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+      await page.goto(`/ontologies/${ontology}/explore`);
+      const card = page.getByTestId('interface-card').filter({ hasText: 'Vehicle' });
+      await card.filter({ hasText: '2 object types · 29 objects' }).waitFor();
+      await snapshot(page, 'explorer-interfaces');
+      await card.click();
+      await page.getByTestId('interface-title').filter({ hasText: 'Vehicle' }).waitFor();
+    });
+
+    await step(page, 'interface: objects of both types, counted and paged by the server', async () => {
+      await page.getByTestId('object-count').filter({ hasText: '1–29 of 29 objects' }).waitFor();
+      await page.getByLabel('Objects per page').selectOption('25');
+      await page.getByTestId('object-count').filter({ hasText: '1–25 of 29 objects' }).waitFor();
+      expect(await page.getByTestId('object-column').allInnerTexts()).toEqual([expect.stringMatching(/^label/), expect.stringMatching(/^capacity/), expect.stringMatching(/^home/)]);
+      // Without a sort: by type, then key — the boats first.
+      expect((await rowTexts()).slice(0, 4)).toEqual(['Sea Breeze Boat Sea Breeze 120 LON', 'Nordic Star Boat Nordic Star 300 OSL', 'Harbour Cat Boat Harbour Cat 15 LON', 'Truck 01 Truck Truck 01 1 LON']);
+      await page.getByTestId('next-page').click();
+      await page.getByTestId('object-count').filter({ hasText: '26–29 of 29 objects' }).waitFor();
+      expect(await rowTexts()).toEqual(['Truck 23 Truck Truck 23 23 LON', 'Truck 24 Truck Truck 24 24 PAR', 'Truck 25 Truck Truck 25 25 LON', 'Truck 26 Truck Truck 26 26 PAR']);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await page.getByTestId('object-count').filter({ hasText: '1–25 of 29 objects' }).waitFor();
+      await page.getByTestId('types-button').click();
+      const chooser = page.getByTestId('type-chooser');
+      await chooser.getByText(/Trucks\s*26/).waitFor();
+      await chooser.getByText(/Boats\s*3/).waitFor();
+      await snapshot(page, 'interface-types');
+      await chooser.getByText('Boats').click();
+      await page.getByTestId('object-count').filter({ hasText: '1–25 of 26 objects' }).waitFor();
+      expect(page.url()).toContain('types=Truck');
+      await chooser.getByText('Boats').click();
+      await page.getByTestId('object-count').filter({ hasText: '1–25 of 29 objects' }).waitFor();
+      expect(page.url()).not.toContain('types=');
+      await page.keyboard.press('Escape');
+    });
+
+    await step(page, 'interface: filter and sort by shared properties, choose columns, export the filtered set', async () => {
+      await page.getByTestId('add-filter').click();
+      const capacity = page.getByTestId('filter-row').nth(0);
+      await capacity.getByLabel('Filter property').selectOption('capacity');
+      await capacity.getByLabel('Filter operator').selectOption('gt');
+      await capacity.getByLabel('Filter value').fill('22');
+      await page.getByTestId('object-count').filter({ hasText: '1–6 of 6 objects' }).waitFor();
+      await page.getByTestId('add-filter').click();
+      const home = page.getByTestId('filter-row').nth(1);
+      await home.getByLabel('Filter property').selectOption('home');
+      await home.getByLabel('Filter value').fill('LON');
+      await page.getByTestId('object-count').filter({ hasText: '1–3 of 3 objects' }).waitFor();
+      await page.getByRole('button', { name: 'Sort by capacity' }).click();
+      await page.getByRole('button', { name: 'Sort by capacity' }).click();
+      expect(page.url()).toContain('sort=capacity%3Adesc');
+      await expect.poll(rowTexts).toEqual(['Sea Breeze Boat Sea Breeze 120 LON', 'Truck 25 Truck Truck 25 25 LON', 'Truck 23 Truck Truck 23 23 LON']);
+      // The counts per type follow the filter.
+      await page.getByTestId('types-button').click();
+      await page.getByTestId('type-chooser').getByText(/Trucks\s*2/).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('columns-button').click();
+      await page.getByTestId('column-chooser').getByText('home', { exact: true }).click();
+      await page.keyboard.press('Escape');
+      expect(await page.getByTestId('object-column').allInnerTexts()).toEqual([expect.stringMatching(/^label/), expect.stringMatching(/^capacity/)]);
+      await snapshot(page, 'interface-table');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+      expect(download.suggestedFilename()).toBe('Vehicle.csv');
+      const csv = readFileSync((await download.path())!, 'utf8');
+      expect(csv.trim().split(/\r\n/)).toEqual(['object type,primary key,label,capacity', 'Boat,B1,Sea Breeze,120', 'Truck,T25,Truck 25,25', 'Truck,T23,Truck 23,23']);
+    });
+
+    await step(page, 'interface: a row opens its object, which links back to the interface', async () => {
+      await page.getByTestId('object-row').filter({ hasText: 'Truck 25' }).getByRole('link', { name: 'Truck 25' }).click();
+      await page.getByTestId('object-title').filter({ hasText: 'Truck 25' }).waitFor();
+      expect(page.url()).toMatch(/\/objects\/Truck\/T25$/);
+      await page.getByRole('link', { name: 'Vehicle' }).click();
+      await page.getByTestId('interface-title').filter({ hasText: 'Vehicle' }).waitFor();
+      await page.goto(`/ontologies/${ontology}?tab=interfaces`);
+      await page.getByTestId('interface-row').getByRole('link', { name: 'Vehicle' }).click();
+      await page.getByTestId('object-count').filter({ hasText: '1–29 of 29 objects' }).waitFor();
+      await page.goto(`/ontologies/${ontology}/interfaces/Nothing`);
+      await page.getByText('No such interface').waitFor();
+    });
+
+    // A viewer of the project who cannot read the boats' dataset: the interface holds trucks only.
+    const viewer = await journey.ts.createUser(journey.org);
+    await grantRead(http, project.body.rid, viewer.userId);
+    const viewerContext = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
+    const asViewer = await openPage(viewerContext);
+    await step(asViewer.page, 'interface: a viewer sees only the types they can read', async () => {
+      await asViewer.page.goto('/login');
+      await submitSignIn(asViewer.page, viewer);
+      await asViewer.page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+      await asViewer.page.goto(`/ontologies/${ontology}/interfaces/Vehicle`);
+      await asViewer.page.getByTestId('object-count').filter({ hasText: '1–26 of 26 objects' }).waitFor();
+      expect(await asViewer.page.getByTestId('types-button').innerText()).toContain('Object types (1/1)');
+      expect(await asViewer.page.getByText('Boat', { exact: true }).count()).toBe(0);
+    });
+
+    expect([...problems, ...asViewer.problems]).toEqual([]);
+    await viewerContext.close();
     await context.close();
   });
 });

@@ -14,6 +14,7 @@ import { OntologiesPage } from './pages/ontology/OntologiesPage';
 import { OntologyPage } from './pages/ontology/OntologyPage';
 import { ExplorerPage } from './pages/ontology/ExplorerPage';
 import { ObjectTablePage } from './pages/ontology/ObjectTablePage';
+import { InterfaceTablePage } from './pages/ontology/InterfaceTablePage';
 import { ObjectPage } from './pages/ontology/ObjectPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/admin/UsersPage';
@@ -54,6 +55,7 @@ const router = createBrowserRouter([
       { path: 'ontologies/:ontology/explore', element: <ExplorerPage /> },
       { path: 'ontologies/:ontology/objects/:objectType', element: <ObjectTablePage /> },
       { path: 'ontologies/:ontology/objects/:objectType/:primaryKey', element: <ObjectPage /> },
+      { path: 'ontologies/:ontology/interfaces/:interfaceType', element: <InterfaceTablePage /> },
       { path: 'trash', element: <TrashPage /> },
       { path: 'settings/tokens', element: <TokensPage /> },
       {

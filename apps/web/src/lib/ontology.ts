@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery, type QueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery, type QueryClient } from '@tanstack/react-query';
 import { api, ok, isOpenFoundryError, type BodyOf } from './api';
 import type { FieldSchema } from './datasets';
 
@@ -199,8 +199,49 @@ export function loadObjects(ontology: string, body: LoadRequest): Promise<Object
   return json<ObjectsPage>(api.POST('/api/v2/ontologies/{ontology}/objectSets/loadObjects', { params: { path: { ontology } }, body: { ...body, excludeRid: true } as never }));
 }
 
+/** A page of objects of several types: Foundry names their fields `$apiName`, …, their properties by each type's own names. */
+interface MultipleTypesPage {
+  data: Array<Record<string, unknown> & { $apiName: string; $primaryKey: string | number; $title?: unknown }>;
+  nextPageToken?: string;
+  totalCount: string;
+  /** Interface → object type → shared property → the type's property. */
+  interfaceToObjectTypeMappings: Record<string, Record<string, Record<string, string>>>;
+}
+
+/**
+ * One page of an interface's set (`loadObjectsMultipleObjectTypes`), its objects in the shape of
+ * one type's (`__apiName`, `__primaryKey`, `__title`) with the interface's shared properties.
+ */
+export async function loadInterfaceObjects(ontology: string, interfaceType: string, body: LoadRequest): Promise<ObjectsPage> {
+  const page = await json<MultipleTypesPage>(api.POST('/api/v2/ontologies/{ontology}/objectSets/loadObjectsMultipleObjectTypes', { params: { path: { ontology } }, body: { ...body, excludeRid: true } as never }));
+  const mappings = page.interfaceToObjectTypeMappings[interfaceType] ?? {};
+  return {
+    data: page.data.map((o) => ({
+      __apiName: o.$apiName,
+      __primaryKey: o.$primaryKey,
+      __title: o.$title,
+      ...Object.fromEntries(Object.entries(mappings[o.$apiName] ?? {}).flatMap(([shared, local]) => (local in o ? [[shared, o[local]]] : []))),
+    })),
+    totalCount: page.totalCount,
+    ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+  };
+}
+
+/** Reads one page of a set (objects of a type, or of an interface). */
+export type PageLoader = (body: LoadRequest) => Promise<ObjectsPage>;
+
 export function useObjectsPage(ontology: string, body: LoadRequest, enabled = true) {
   return useQuery({ queryKey: ontKeys.objects(ontology, 'page', body), enabled, queryFn: () => loadObjects(ontology, body), placeholderData: keepPreviousData, meta: { silent: true } });
+}
+
+export function useInterfaceObjectsPage(ontology: string, interfaceType: string, body: LoadRequest, enabled = true) {
+  return useQuery({
+    queryKey: ontKeys.objects(ontology, 'interfacePage', interfaceType, body),
+    enabled,
+    queryFn: () => loadInterfaceObjects(ontology, interfaceType, body),
+    placeholderData: keepPreviousData,
+    meta: { silent: true },
+  });
 }
 
 export function aggregate(ontology: string, body: { objectSet: ObjectSet; aggregation: unknown[]; groupBy?: unknown[] }): Promise<AggregateResponse> {
@@ -209,6 +250,17 @@ export function aggregate(ontology: string, body: { objectSet: ObjectSet; aggreg
 
 export function useAggregate(ontology: string, body: { objectSet: ObjectSet; aggregation: unknown[]; groupBy?: unknown[] }, enabled = true) {
   return useQuery({ queryKey: ontKeys.objects(ontology, 'aggregate', body), enabled, queryFn: () => aggregate(ontology, body), placeholderData: keepPreviousData, meta: { silent: true } });
+}
+
+/** How many objects each set holds (one count aggregation per set, in parallel); undefined while one is read. */
+export function useCounts(ontology: string, sets: ObjectSet[]): Array<number | undefined> {
+  return useQueries({
+    queries: sets.map((objectSet) => {
+      const body = { objectSet, aggregation: [{ type: 'count', name: 'count' }] };
+      return { queryKey: ontKeys.objects(ontology, 'aggregate', body), queryFn: () => aggregate(ontology, body), placeholderData: keepPreviousData, meta: { silent: true } };
+    }),
+    combine: (results) => results.map((r) => (r.data ? Number(r.data.data[0]?.metrics[0]?.value ?? 0) : undefined)),
+  });
 }
 
 export function useObject(ontology: string, objectType: string, primaryKey: string) {
@@ -361,6 +413,15 @@ export const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export const baseSet = (objectType: string): ObjectSet => ({ type: 'base', objectType });
 
+/**
+ * The objects of an interface, read as the interface (by its shared property names): of every
+ * type implementing it, or only of the types named (`asType` of their union).
+ */
+export function interfaceSet(interfaceType: string, objectTypes?: string[]): ObjectSet {
+  if (!objectTypes) return { type: 'interfaceBase', interfaceType };
+  return { type: 'asType', entityType: interfaceType, objectSet: objectTypes.length === 1 ? baseSet(objectTypes[0]!) : { type: 'union', objectSets: objectTypes.map(baseSet) } };
+}
+
 /** A set narrowed by a filter; the set itself when there is none. */
 export function filtered(set: ObjectSet, where: Where | undefined): ObjectSet {
   return where ? { type: 'filter', objectSet: set, where } : set;
@@ -395,10 +456,11 @@ function filterValue(text: string, t: PropertyDataType): unknown {
   return text;
 }
 
-/** Filter rows as one `SearchJsonQueryV2` (all of them); undefined when there is none. */
-export function whereOf(rows: FilterRow[], properties: Record<string, PropertyMeta>): Where | undefined {
+/** Filter rows as one `SearchJsonQueryV2` (all of them; rows still without a value are left out); undefined when there is none. */
+export function whereOf(rows: FilterRow[], properties: Record<string, { dataType: PropertyDataType }>): Where | undefined {
   const clauses: Where[] = [];
   for (const r of rows) {
+    if (!FILTER_OPS.find((o) => o.op === r.op)?.noValue && r.value.trim() === '') continue;
     const t = properties[r.property]?.dataType ?? { type: 'string' };
     const field = r.property;
     if (r.op === 'isNull' || r.op === 'isNotNull') clauses.push({ type: 'isNull', field, value: r.op === 'isNull' });
@@ -451,9 +513,9 @@ function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Objects as CSV with a header of property names. */
-export function toCsv(columns: string[], objects: OntologyObject[]): string {
-  const lines = [columns.map(csvField).join(',')];
+/** Objects as CSV: the values of `columns` (properties, or `__apiName`, `__primaryKey`), under `headers` (their names by default). */
+export function toCsv(columns: string[], objects: OntologyObject[], headers: string[] = columns): string {
+  const lines = [headers.map(csvField).join(',')];
   for (const o of objects) lines.push(columns.map((c) => csvField(valueText(o[c]))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -462,11 +524,11 @@ export function toCsv(columns: string[], objects: OntologyObject[]): string {
 export const EXPORT_LIMIT = 100_000;
 
 /** Every object of a set in order (up to {@link EXPORT_LIMIT}), page by page. */
-export async function loadAll(ontology: string, request: Omit<LoadRequest, 'pageSize' | 'pageToken'>, onProgress: (loaded: number) => void): Promise<{ objects: OntologyObject[]; truncated: boolean }> {
+export async function loadAll(load: PageLoader, request: Omit<LoadRequest, 'pageSize' | 'pageToken'>, onProgress: (loaded: number) => void): Promise<{ objects: OntologyObject[]; truncated: boolean }> {
   const objects: OntologyObject[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await loadObjects(ontology, { ...request, pageSize: 1000, pageToken });
+    const page = await load({ ...request, pageSize: 1000, pageToken });
     objects.push(...page.data);
     onProgress(objects.length);
     pageToken = page.nextPageToken;
@@ -489,4 +551,5 @@ export const objectTableUrl = (o: string, t: string, params: Record<string, stri
   const qs = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
   return `${ontologyUrl(o)}/objects/${encodeURIComponent(t)}${qs ? `?${qs}` : ''}`;
 };
+export const interfaceTableUrl = (o: string, i: string) => `${ontologyUrl(o)}/interfaces/${encodeURIComponent(i)}`;
 export const objectUrl = (o: string, t: string, pk: unknown) => `${ontologyUrl(o)}/objects/${encodeURIComponent(t)}/${encodeURIComponent(String(pk))}`;

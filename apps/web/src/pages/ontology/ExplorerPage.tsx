@@ -6,7 +6,24 @@ import { api, ok } from '../../lib/api';
 import { formatCount } from '../../lib/datasets';
 import { formatRelative } from '../../lib/format';
 import { useUrlParams, useUrlSearch } from '../../lib/urlState';
-import { objectTableUrl, objectUrl, ontKeys, ontologyUrl, useFullMetadata, useIndexStatus, useOntology, useSavedSets, useSearch, valueText, type ObjectTypeMeta, type SavedObjectSet } from '../../lib/ontology';
+import {
+  interfaceSet,
+  interfaceTableUrl,
+  objectTableUrl,
+  objectUrl,
+  ontKeys,
+  ontologyUrl,
+  useCounts,
+  useFullMetadata,
+  useIndexStatus,
+  useOntology,
+  useSavedSets,
+  useSearch,
+  valueText,
+  type InterfaceMeta,
+  type ObjectTypeMeta,
+  type SavedObjectSet,
+} from '../../lib/ontology';
 import { describeError, showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -21,6 +38,24 @@ function TypeCard({ ontology, type }: { ontology: string; type: ObjectTypeMeta }
         <div>
           <div className="of-type-card-name">{type.pluralDisplayName}</div>
           <div className="of-muted of-small">{status.data ? `${formatCount(status.data.objectCount)} objects` : '…'}</div>
+        </div>
+      </Card>
+    </Link>
+  );
+}
+
+/** An interface with the types implementing it that the user can read, and how many objects they hold. */
+function InterfaceCard({ ontology, iface, count }: { ontology: string; iface: InterfaceMeta; count: number | undefined }) {
+  const types = iface.implementedByObjectTypes.length;
+  return (
+    <Link to={interfaceTableUrl(ontology, iface.apiName)} className="of-type-card-link" data-testid="interface-card">
+      <Card interactive className="of-type-card">
+        <Icon icon="layers" size={24} />
+        <div>
+          <div className="of-type-card-name">{iface.displayName}</div>
+          <div className="of-muted of-small">
+            {types === 1 ? '1 object type' : `${types} object types`} · {count === undefined ? '…' : `${formatCount(count)} objects`}
+          </div>
         </div>
       </Card>
     </Link>
@@ -85,7 +120,7 @@ function findType(set: unknown): string | undefined {
   return undefined;
 }
 
-/** The Object Explorer: keyword search across every type you can read (ranked, highlighted, with counts per type), the types, saved object sets. */
+/** The Object Explorer: keyword search across every type you can read (ranked, highlighted, with counts per type), the types, the interfaces (each opens the table of all its objects), saved object sets. */
 export function ExplorerPage() {
   const { ontology = '' } = useParams();
   const navigate = useNavigate();
@@ -99,6 +134,8 @@ export function ExplorerPage() {
   const all = useSearch(ontology, urlQuery, undefined);
   const hits = useSearch(ontology, urlQuery, typeFilter ? [typeFilter] : undefined);
   const types = meta.data?.objectTypes ?? {};
+  const interfaces = Object.values(meta.data?.interfaceTypes ?? {});
+  const interfaceCounts = useCounts(ontology, interfaces.map((i) => interfaceSet(i.apiName)));
   if (meta.isError) return <NonIdealState icon="error" title="Cannot load the ontology" description={describeError(meta.error).title} action={<Link to="/ontologies">All ontologies</Link>} />;
   return (
     <div className="of-page">
@@ -175,6 +212,16 @@ export function ExplorerPage() {
               ))}
             </div>
           )}
+          {interfaces.length ? (
+            <>
+              <h3 className="of-section-title">Interfaces</h3>
+              <div className="of-type-cards">
+                {interfaces.map((i, n) => (
+                  <InterfaceCard key={i.apiName} ontology={ontology} iface={i} count={interfaceCounts[n]} />
+                ))}
+              </div>
+            </>
+          ) : null}
           <h3 className="of-section-title">Saved object sets</h3>
           <SavedSets ontology={ontology} types={types} />
         </>

@@ -5,6 +5,7 @@ import { api, ok } from '../../lib/api';
 import { datasetUrl, formatCount, quoteIdentifier, sqlWorkbenchUrl, useDataset } from '../../lib/datasets';
 import {
   explorerUrl,
+  interfaceTableUrl,
   objectTableUrl,
   objectUrl,
   typeText,
@@ -131,7 +132,18 @@ export function ObjectPage() {
         subtitle={
           <>
             {type.displayName} · <span className="of-mono">{String(o.__primaryKey)}</span>
-            {full.implementsInterfaces.length ? <> · implements {full.implementsInterfaces.join(', ')}</> : null}
+            {full.implementsInterfaces.length ? (
+              <>
+                {' '}
+                · implements{' '}
+                {full.implementsInterfaces.map((i, n) => (
+                  <span key={i}>
+                    {n ? ', ' : ''}
+                    <Link to={interfaceTableUrl(ontology, i)}>{meta.data?.interfaceTypes[i]?.displayName ?? i}</Link>
+                  </span>
+                ))}
+              </>
+            ) : null}
           </>
         }
       />

@@ -1,27 +1,20 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Callout, Checkbox, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, HTMLTable, Icon, InputGroup, Menu, NonIdealState, PopoverNext, ProgressBar, Spinner, Tag, TextArea, type IconName } from '@blueprintjs/core';
+import { Button, Callout, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, Icon, InputGroup, NonIdealState, Spinner, Tag, TextArea, type IconName } from '@blueprintjs/core';
 import { api, ok } from '../../lib/api';
-import { formatCount } from '../../lib/datasets';
 import { useResource } from '../../lib/filesystem';
-import { useDebounced } from '../../lib/useDebounced';
 import { useUrlParams } from '../../lib/urlState';
 import {
-  FILTER_OPS,
   baseSet,
-  downloadText,
   filtered,
   isNumericProperty,
-  loadAll,
+  loadObjects,
   objectTableUrl,
-  objectUrl,
   ontKeys,
   ontologyUrl,
   explorerUrl,
   rowsOf,
-  toCsv,
-  typeText,
   useAggregate,
   useFullMetadata,
   useObjectsPage,
@@ -30,86 +23,17 @@ import {
   valueText,
   viewOfSet,
   whereOf,
-  type FilterOp,
-  type FilterRow,
   type ObjectSet,
   type ObjectTypeMeta,
-  type OntologyObject,
   type SavedObjectSet,
 } from '../../lib/ontology';
-import { describeError, showError, showSuccess } from '../../lib/toaster';
+import { describeError, showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
 import { FolderPicker } from '../../components/FolderPicker';
 import type { ChartKind } from '../../components/AggregationChart';
+import { ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
 
 const AggregationChart = lazy(() => import('../../components/AggregationChart'));
-const PAGE_SIZES = [25, 50, 100, 500];
-const DEFAULT_COLUMNS = 12;
-
-interface Sort {
-  field: string;
-  direction: 'asc' | 'desc';
-}
-
-/** A cell of a property value: nulls muted, numbers right-aligned, geopoints as "lat, lon". */
-function ValueCell({ value, numeric }: { value: unknown; numeric: boolean }) {
-  if (value === null || value === undefined) return <td className="of-grid-null">null</td>;
-  const text = valueText(value);
-  return (
-    <td className={numeric ? 'of-grid-num' : undefined} title={text.length > 40 ? text : undefined}>
-      {text}
-    </td>
-  );
-}
-
-function FilterEditor({ type, rows, onChange }: { type: ObjectTypeMeta; rows: FilterRow[]; onChange: (rows: FilterRow[]) => void }) {
-  const properties = Object.entries(type.properties);
-  const set = (i: number, patch: Partial<FilterRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  return (
-    <div className="of-filters" data-testid="filters">
-      {rows.map((r, i) => {
-        const dataType = type.properties[r.property]?.dataType ?? { type: 'string' };
-        const ops = FILTER_OPS.filter((o) => (!o.numeric || isNumericProperty(dataType) || ['date', 'timestamp', 'string'].includes(dataType.type)) && (!o.text || dataType.type === 'string'));
-        const op = FILTER_OPS.find((o) => o.op === r.op);
-        return (
-          <div key={i} className="of-filter-row" data-testid="filter-row">
-            <HTMLSelect aria-label="Filter property" value={r.property} onChange={(e) => set(i, { property: e.currentTarget.value })} options={properties.map(([name, p]) => ({ value: name, label: p.displayName }))} />
-            <HTMLSelect aria-label="Filter operator" value={r.op} onChange={(e) => set(i, { op: e.currentTarget.value as FilterOp })} options={ops.map((o) => ({ value: o.op, label: o.label }))} />
-            {op?.noValue ? null : (
-              <InputGroup aria-label="Filter value" value={r.value} placeholder={typeText(dataType)} onValueChange={(v) => set(i, { value: v })} />
-            )}
-            <Button variant="minimal" icon="cross" aria-label="Remove filter" onClick={() => onChange(rows.filter((_, j) => j !== i))} />
-          </div>
-        );
-      })}
-      <Button icon="filter" text="Add filter" variant="minimal" onClick={() => onChange([...rows, { property: type.titleProperty, op: 'eq', value: '' }])} data-testid="add-filter" />
-    </div>
-  );
-}
-
-function ColumnChooser({ type, columns, onChange }: { type: ObjectTypeMeta; columns: string[]; onChange: (c: string[]) => void }) {
-  const all = Object.entries(type.properties);
-  return (
-    <PopoverNext
-      placement="bottom-end"
-      content={
-        <Menu className="of-column-chooser" data-testid="column-chooser">
-          {all.map(([name, p]) => (
-            <li key={name} className="of-column-choice">
-              <Checkbox
-                label={`${p.displayName}${p.visibility === 'HIDDEN' ? ' (hidden)' : ''}`}
-                checked={columns.includes(name)}
-                onChange={(e) => onChange(e.currentTarget.checked ? all.map(([n]) => n).filter((n) => n === name || columns.includes(n)) : columns.filter((c) => c !== name))}
-              />
-            </li>
-          ))}
-        </Menu>
-      }
-    >
-      <Button icon="th" text={`Columns (${columns.length}/${all.length})`} endIcon="caret-down" data-testid="columns-button" />
-    </PopoverNext>
-  );
-}
 
 const DURATION_UNITS = ['DAYS', 'WEEKS', 'MONTHS', 'QUARTERS', 'YEARS'];
 
@@ -221,25 +145,15 @@ function SaveSetDialog({ ontology, objectSet, isOpen, onClose, onSaved }: { onto
   );
 }
 
-/** `?f=` holds the filter rows as JSON, `?sort=field:asc`, `?set=` a saved set, `?ref=` a temporary one. */
-function parseRows(text: string | null): FilterRow[] {
-  if (!text) return [];
-  try {
-    const rows = JSON.parse(text) as FilterRow[];
-    return Array.isArray(rows) ? rows.filter((r) => typeof r.property === 'string' && typeof r.op === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The objects of one type: filters, sort by a column, a column chooser, pages, CSV export,
  * charts of aggregations; a filter can be saved as a named object set and opened again.
+ * `?f=` holds the filter rows, `?sort=field:asc`, `?set=` a saved set, `?ref=` a temporary one.
  */
 export function ObjectTablePage() {
   const { ontology = '', objectType = '' } = useParams();
   const navigate = useNavigate();
-  const [params, updateUrl] = useUrlParams();
+  const [params] = useUrlParams();
   const meta = useFullMetadata(ontology);
   const info = useOntology(ontology);
   const type = meta.data?.objectTypes[objectType]?.objectType;
@@ -254,15 +168,8 @@ export function ObjectTablePage() {
     staleTime: Infinity,
   });
 
-  const rows = useMemo(() => parseRows(params.get('f')), [params]);
-  const [draftRows, setDraftRows] = useState<FilterRow[]>(rows);
-  useEffect(() => setDraftRows(rows), [rows]);
-  const debouncedRows = useDebounced(draftRows, 400);
-  useEffect(() => {
-    const text = debouncedRows.length ? JSON.stringify(debouncedRows) : '';
-    if ((params.get('f') ?? '') !== text) updateUrl({ f: text }, { replace: true });
-  }, [debouncedRows, params, updateUrl]);
-
+  const filters = useFilterParam();
+  const { setDraft } = filters;
   // Opening a saved set of the plain shape fills the filter rows; any other shape is its base.
   const savedView = saved.data ? viewOfSet(saved.data.objectSet) : undefined;
   const savedRows = savedView ? rowsOf(savedView.where) : undefined;
@@ -270,31 +177,27 @@ export function ObjectTablePage() {
   useEffect(() => {
     if (!saved.data || loadedSet === saved.data.rid) return;
     setLoadedSet(saved.data.rid);
-    if (savedRows) setDraftRows(savedRows);
-  }, [saved.data, savedRows, loadedSet]);
+    if (savedRows) setDraft(savedRows);
+  }, [saved.data, savedRows, loadedSet, setDraft]);
 
   const base: ObjectSet | undefined = refRid ? temporary.data : saved.data && !savedRows ? saved.data.objectSet : baseSet(objectType);
-  const where = type ? whereOf(rows.filter((r) => FILTER_OPS.find((o) => o.op === r.op)?.noValue || r.value.trim() !== ''), type.properties) : undefined;
+  const where = type ? whereOf(filters.rows, type.properties) : undefined;
   const objectSet = base ? filtered(base, where) : undefined;
 
-  const sortParam = params.get('sort');
-  const sort: Sort | undefined = sortParam ? { field: sortParam.split(':')[0]!, direction: sortParam.endsWith(':desc') ? 'desc' : 'asc' } : undefined;
-  const [pageSize, setPageSize] = useState(50);
-  const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
-  const setKey = JSON.stringify([objectSet, sort, pageSize]);
-  useEffect(() => setTokens([undefined]), [setKey]);
+  const { sort, toggle: toggleSort } = useSortParam();
+  const paging = usePageTokens(JSON.stringify([objectSet, sort]));
 
   const [columns, setColumns] = useState<string[]>([]);
   useEffect(() => {
-    if (type) setColumns(Object.entries(type.properties).filter(([, p]) => p.visibility !== 'HIDDEN').map(([n]) => n).slice(0, DEFAULT_COLUMNS));
+    if (type) setColumns(defaultColumns(type.properties));
   }, [type]);
 
-  const request = { objectSet: objectSet ?? baseSet(objectType), pageSize, pageToken: tokens[tokens.length - 1], ...(sort ? { orderBy: { fields: [sort] } } : {}) };
+  const request = { objectSet: objectSet ?? baseSet(objectType), pageSize: paging.pageSize, pageToken: paging.pageToken, ...orderByOf(sort) };
   const page = useObjectsPage(ontology, request, !!objectSet && !!type);
 
   const [showChart, setShowChart] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [exporting, setExporting] = useState<number | undefined>();
+  const csv = useCsvExport();
   const queryClient = useQueryClient();
   const update = useMutation({
     meta: { action: 'Save object set' },
@@ -305,29 +208,9 @@ export function ObjectTablePage() {
     },
   });
 
-  const exportCsv = async () => {
-    if (!objectSet) return;
-    setExporting(0);
-    try {
-      const { objects, truncated } = await loadAll(ontology, { objectSet, select: columns, ...(sort ? { orderBy: { fields: [sort] } } : {}) }, setExporting);
-      downloadText(`${objectType}.csv`, toCsv(columns, objects), 'text/csv');
-      showSuccess(`Exported ${formatCount(objects.length)} objects${truncated ? ' (the first ones; narrow the filter for the rest)' : ''}`);
-    } catch (e) {
-      showError(e, 'Export');
-    } finally {
-      setExporting(undefined);
-    }
-  };
-
   if (meta.isPending) return <Spinner />;
   if (meta.isError) return <NonIdealState icon="error" title="Cannot load the ontology" description={describeError(meta.error).title} />;
   if (!type) return <NonIdealState icon="cube" title="No such object type" description={`${objectType} is not an object type you can read.`} action={<Link to={explorerUrl(ontology)}>Explore objects</Link>} />;
-
-  const toggleSort = (field: string) => updateUrl({ sort: `${field}:${sort?.field === field && sort.direction === 'asc' ? 'desc' : 'asc'}` }, { replace: true });
-  const objects = page.data?.data ?? [];
-  const offset = (tokens.length - 1) * pageSize;
-  const total = page.data ? Number(page.data.totalCount) : undefined;
-  const isNumeric = (c: string) => !!type.properties[c] && isNumericProperty(type.properties[c]!.dataType);
 
   return (
     <div className="of-page">
@@ -356,68 +239,26 @@ export function ObjectTablePage() {
         actions={
           <>
             <Button icon="timeline-bar-chart" text={showChart ? 'Hide chart' : 'Chart'} active={showChart} onClick={() => setShowChart((v) => !v)} data-testid="chart-button" />
-            <Button icon="export" text="Export CSV" loading={exporting !== undefined} onClick={() => void exportCsv()} data-testid="export-csv" />
+            <Button
+              icon="export"
+              text="Export CSV"
+              loading={csv.exporting}
+              onClick={() => objectSet && void csv.run(`${objectType}.csv`, (body) => loadObjects(ontology, body), { objectSet, select: columns, ...orderByOf(sort) }, { columns })}
+              data-testid="export-csv"
+            />
             {savedRid && saved.data ? <Button icon="floppy-disk" text="Save changes" loading={update.isPending} onClick={() => update.mutate()} data-testid="update-set" /> : null}
             <Button intent="primary" icon="floppy-disk" text={savedRid ? 'Save as…' : 'Save as object set'} onClick={() => setSaving(true)} data-testid="save-set" />
             <Button icon="cog" text="Manage" onClick={() => navigate(ontologyUrl(ontology))} />
           </>
         }
       />
-      {exporting !== undefined ? (
-        <div className="of-export-progress">
-          <ProgressBar intent="primary" /> <span className="of-muted">{formatCount(exporting)} objects read…</span>
-        </div>
-      ) : null}
-      <FilterEditor type={type} rows={draftRows} onChange={setDraftRows} />
+      {csv.progress}
+      <FilterEditor columns={type.properties} defaultProperty={type.titleProperty} rows={filters.draft} onChange={setDraft} />
       {showChart && objectSet ? <ChartPanel ontology={ontology} type={type} objectSet={objectSet} /> : null}
-      <div className="of-toolbar of-table-toolbar">
-        <span className="of-muted" data-testid="object-count">
-          {total === undefined ? '' : total === 0 ? 'No objects' : `${formatCount(offset + 1)}–${formatCount(offset + objects.length)} of ${formatCount(total)} objects`}
-        </span>
-        {page.isFetching ? <Spinner size={16} /> : null}
-        <span className="of-spacer" />
-        <ColumnChooser type={type} columns={columns} onChange={setColumns} />
-        <HTMLSelect minimal aria-label="Objects per page" value={pageSize} onChange={(e) => setPageSize(Number(e.currentTarget.value))} options={PAGE_SIZES.map((n) => ({ value: n, label: `${n} per page` }))} />
-        <Button variant="minimal" icon="chevron-left" aria-label="Previous page" disabled={tokens.length === 1 || page.isFetching} onClick={() => setTokens((t) => t.slice(0, -1))} />
-        <Button variant="minimal" icon="chevron-right" aria-label="Next page" disabled={!page.data?.nextPageToken || page.isFetching} onClick={() => setTokens((t) => [...t, page.data!.nextPageToken])} data-testid="next-page" />
-      </div>
-      {page.isError ? (
-        <Callout intent="danger" title={describeError(page.error).title} data-testid="objects-error">
-          {describeError(page.error).details}
-        </Callout>
-      ) : (
-        <div className="of-grid-scroll">
-          <HTMLTable compact striped interactive className="of-grid of-object-grid" data-testid="object-table">
-            <thead>
-              <tr>
-                <th>{type.displayName}</th>
-                {columns.map((c) => (
-                  <th key={c} className={isNumeric(c) ? 'of-grid-num' : undefined} data-testid="object-column">
-                    <button type="button" className="of-sort-header" onClick={() => toggleSort(c)} aria-label={`Sort by ${type.properties[c]?.displayName ?? c}`}>
-                      <span className="of-grid-col-name">{type.properties[c]?.displayName ?? c}</span>
-                      {sort?.field === c ? <Icon icon={sort.direction === 'asc' ? 'sort-asc' : 'sort-desc'} size={12} /> : null}
-                    </button>
-                    <div className="of-grid-col-type">{typeText(type.properties[c]?.dataType ?? { type: '?' })}</div>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {objects.map((o: OntologyObject) => (
-                <tr key={String(o.__primaryKey)} data-testid="object-row">
-                  <td>
-                    <Link to={objectUrl(ontology, objectType, o.__primaryKey)}>{valueText(o.__title ?? o.__primaryKey) || <span className="of-muted">(no title)</span>}</Link>
-                  </td>
-                  {columns.map((c) => (
-                    <ValueCell key={c} value={o[c]} numeric={isNumeric(c)} />
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </HTMLTable>
-          {page.isPending ? <Spinner /> : null}
-        </div>
-      )}
+      <PageToolbar paging={paging} page={page}>
+        <ColumnChooser columns={type.properties} shown={columns} onChange={setColumns} />
+      </PageToolbar>
+      <ObjectGrid ontology={ontology} titleHeader={type.displayName} columns={type.properties} shown={columns} sort={sort} onSort={toggleSort} page={page} />
       {saved.data && !savedRows ? (
         <Tag minimal icon="info-sign" className="of-set-note">
           This saved set is more than a filter of {type.apiName}; the filters above narrow it further.

@@ -12,6 +12,7 @@ import { useUrlParams } from '../../lib/urlState';
 import {
   downloadText,
   explorerUrl,
+  interfaceTableUrl,
   invalidateOntology,
   objectTableUrl,
   typeText,
@@ -248,7 +249,7 @@ function LinkTypesTab({ doc, onEdit }: { doc: Required<OntologyDocument>; onEdit
   );
 }
 
-function InterfacesTab({ doc, onEdit }: { doc: Required<OntologyDocument>; onEdit: (i: InterfaceTypeInput) => void }) {
+function InterfacesTab({ ontology, doc, onEdit }: { ontology: string; doc: Required<OntologyDocument>; onEdit: (i: InterfaceTypeInput) => void }) {
   if (doc.interfaceTypes.length === 0) return <NonIdealState icon="layers" title="No interfaces yet" description="An interface names shared properties; object types implementing it can be queried together." />;
   return (
     <HTMLTable compact striped className="of-table" data-testid="interface-table">
@@ -264,7 +265,9 @@ function InterfacesTab({ doc, onEdit }: { doc: Required<OntologyDocument>; onEdi
         {doc.interfaceTypes.map((i) => (
           <tr key={i.apiName} data-testid="interface-row">
             <td>
-              <span className="of-mono">{i.apiName}</span>
+              <Link to={interfaceTableUrl(ontology, i.apiName)} className="of-mono">
+                {i.apiName}
+              </Link>
               {i.extends?.length ? <span className="of-muted"> extends {i.extends.join(', ')}</span> : null}
             </td>
             <td>
@@ -372,7 +375,7 @@ export function OntologyPage() {
       <Tabs id="ontology-tabs" selectedTabId={tab} onChange={(t) => onTab(t as TabId)} renderActiveTabPanelOnly>
         <Tab id="objectTypes" title={`Object types (${doc.objectTypes.length})`} panel={<ObjectTypesTab ontology={ontology} doc={doc} onEdit={(t) => setEditing({ kind: 'objectType', existing: t })} />} />
         <Tab id="linkTypes" title={`Link types (${doc.linkTypes.length})`} panel={<LinkTypesTab doc={doc} onEdit={(l) => setEditing({ kind: 'linkType', existing: l })} />} />
-        <Tab id="interfaces" title={`Interfaces (${doc.interfaceTypes.length})`} panel={<InterfacesTab doc={doc} onEdit={(i) => setEditing({ kind: 'interface', existing: i })} />} />
+        <Tab id="interfaces" title={`Interfaces (${doc.interfaceTypes.length})`} panel={<InterfacesTab ontology={ontology} doc={doc} onEdit={(i) => setEditing({ kind: 'interface', existing: i })} />} />
         <Tab id="code" title="As code" panel={<CodeTab ontology={ontology} apiName={info.data?.apiName ?? ontology} doc={doc} />} />
       </Tabs>
       <ObjectTypeEditor
