@@ -94,7 +94,8 @@ function ChartPanel({ ontology, type, objectSet }: { ontology: string; type: Obj
 }
 
 function SaveSetDialog({ ontology, objectSet, isOpen, onClose, onSaved }: { ontology: string; objectSet: ObjectSet; isOpen: boolean; onClose: () => void; onSaved: (s: SavedObjectSet) => void }) {
-  const info = useResource(ontology);
+  // The URL names the ontology by RID or API name; its resource (its folder) is read by RID.
+  const info = useResource(useOntology(ontology).data?.rid);
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');

@@ -345,10 +345,11 @@ export function OntologyPage() {
   const [params, update] = useUrlParams();
   const tab = (params.get('tab') as TabId | null) ?? 'objectTypes';
   const definition = useDefinition(ontology);
-  const meta = useResource(ontology);
+  const info = useOntology(ontology);
+  // The URL names the ontology by RID or API name; its resource is read by RID.
+  const meta = useResource(info.data?.rid);
   const [editing, setEditing] = useState<{ kind: 'objectType' | 'linkType' | 'interface'; existing?: unknown } | undefined>();
   const onTab = (t: TabId) => update({ tab: t }, { replace: true });
-  const info = useOntology(ontology);
   if (definition.isPending) return <Spinner />;
   if (definition.isError) return <NonIdealState icon="error" title="Cannot load the ontology" description={describeError(definition.error).title} action={<Link to="/ontologies">All ontologies</Link>} />;
   const doc = definition.data;
