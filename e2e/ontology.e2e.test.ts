@@ -56,6 +56,29 @@ async function dataset(http: HttpClient, parentFolderRid: string, name: string, 
   return res.body.rid;
 }
 
+/** A new project in the first space. */
+async function createProject(http: HttpClient, displayName: string): Promise<string> {
+  const spaces = await http.get<{ data: Array<{ rid: string }> }>('/api/v2/filesystem/spaces');
+  const res = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName, spaceRid: spaces.body.data[0]!.rid });
+  if (res.status !== 200) throw new Error(`create project failed: ${res.status} ${res.text}`);
+  return res.body.rid;
+}
+
+/** A new ontology in the folder, with `document` applied. */
+async function createOntology(http: HttpClient, parentFolderRid: string, apiName: string, displayName: string, document: unknown): Promise<void> {
+  const created = await http.post('/api/v2/ontologies', { parentFolderRid, apiName, displayName });
+  if (created.status !== 200) throw new Error(`create ontology failed: ${created.status} ${created.text}`);
+  const applied = await http.post(`/api/v2/ontologies/${apiName}/apply`, document);
+  if (applied.status !== 200) throw new Error(`apply failed: ${applied.status} ${applied.text}`);
+}
+
+/** Signs in on the sign-in page and waits for the home page. */
+async function signIn(page: Page, user: { email: string; password: string }) {
+  await page.goto('/login');
+  await submitSignIn(page, user);
+  await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+}
+
 /** Waits until the object type's index is READY with `count` objects. */
 async function waitForObjects(http: HttpClient, ontology: string, objectType: string, count: number) {
   await expect
@@ -99,22 +122,17 @@ describe('browser journey: ontology manager and object explorer', () => {
   it('defines object types and links in the manager, then searches, filters, charts, saves and navigates objects', async () => {
     const suffix = randomBytes(3).toString('hex');
     const http = journey.org.admin.http;
-    const spaces = await http.get<{ data: Array<{ rid: string }> }>('/api/v2/filesystem/spaces');
     const projectName = `Fleet ${suffix}`;
-    const project = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: projectName, spaceRid: spaces.body.data[0]!.rid });
+    const project = await createProject(http, projectName);
     const aircraftName = `aircraft_${suffix}`;
     const airportsName = `airports_${suffix}`;
-    const aircraftRid = await dataset(http, project.body.rid, aircraftName, AIRCRAFT_CSV, AIRCRAFT_SCHEMA);
-    await dataset(http, project.body.rid, airportsName, AIRPORTS_CSV);
+    const aircraftRid = await dataset(http, project, aircraftName, AIRCRAFT_CSV, AIRCRAFT_SCHEMA);
+    await dataset(http, project, airportsName, AIRPORTS_CSV);
 
     const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     const { page, problems } = await openPage(context);
 
-    await step(page, 'sign in', async () => {
-      await page.goto('/login');
-      await submitSignIn(page, journey.org.admin);
-      await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
-    });
+    await step(page, 'sign in', () => signIn(page, journey.org.admin));
 
     await step(page, 'create an ontology in the project', async () => {
       await page.getByRole('link', { name: 'Ontologies' }).click();
@@ -316,14 +334,12 @@ describe('browser journey: ontology manager and object explorer', () => {
   it('lists the objects of an interface: every implementing type in one table, filtered, sorted, paged, exported', async () => {
     const suffix = randomBytes(3).toString('hex');
     const http = journey.org.admin.http;
-    const spaces = await http.get<{ data: Array<{ rid: string }> }>('/api/v2/filesystem/spaces');
-    const projectName = `Logistics ${suffix}`;
-    const project = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: projectName, spaceRid: spaces.body.data[0]!.rid });
+    const project = await createProject(http, `Logistics ${suffix}`);
     // Boats live in a project a viewer cannot read: the viewer sees the interface with trucks only.
-    const harbour = await http.post<{ rid: string }>('/api/v2/filesystem/projects/create', { displayName: `Harbour ${suffix}`, spaceRid: spaces.body.data[0]!.rid });
+    const harbour = await createProject(http, `Harbour ${suffix}`);
     // 26 trucks (capacity 1…26, odd ones in LON) and 3 boats: more than one page of 25.
     const trucks = Array.from({ length: 26 }, (_, i) => `T${String(i + 1).padStart(2, '0')},Truck ${String(i + 1).padStart(2, '0')},${i + 1},${i % 2 === 0 ? 'LON' : 'PAR'}`);
-    const trucksRid = await dataset(http, project.body.rid, `trucks_${suffix}`, `id,name,capacity,depot\n${trucks.join('\n')}\n`, {
+    const trucksRid = await dataset(http, project, `trucks_${suffix}`, `id,name,capacity,depot\n${trucks.join('\n')}\n`, {
       fieldSchemaList: [
         { name: 'id', type: 'STRING', nullable: true },
         { name: 'name', type: 'STRING', nullable: true },
@@ -331,7 +347,7 @@ describe('browser journey: ontology manager and object explorer', () => {
         { name: 'depot', type: 'STRING', nullable: true },
       ],
     });
-    const boatsRid = await dataset(http, harbour.body.rid, `boats_${suffix}`, 'code,title,tonnage,port\nB1,Sea Breeze,120,LON\nB2,Nordic Star,300,OSL\nB3,Harbour Cat,15,LON\n', {
+    const boatsRid = await dataset(http, harbour, `boats_${suffix}`, 'code,title,tonnage,port\nB1,Sea Breeze,120,LON\nB2,Nordic Star,300,OSL\nB3,Harbour Cat,15,LON\n', {
       fieldSchemaList: [
         { name: 'code', type: 'STRING', nullable: true },
         { name: 'title', type: 'STRING', nullable: true },
@@ -339,10 +355,8 @@ describe('browser journey: ontology manager and object explorer', () => {
         { name: 'port', type: 'STRING', nullable: true },
       ],
     });
-    const created = await http.post<{ rid: string }>('/api/v2/ontologies', { parentFolderRid: project.body.rid, apiName: `logistics${suffix}`, displayName: 'Logistics' });
-    expect(created.status).toBe(200);
     const ontology = `logistics${suffix}`;
-    const applied = await http.post(`/api/v2/ontologies/${ontology}/apply`, {
+    await createOntology(http, project, ontology, 'Logistics', {
       interfaceTypes: [{ apiName: 'Vehicle', displayName: 'Vehicle', properties: { label: { type: 'string' }, capacity: { type: 'integer' }, home: { type: 'string' } } }],
       objectTypes: [
         {
@@ -363,7 +377,6 @@ describe('browser journey: ontology manager and object explorer', () => {
         },
       ],
     });
-    expect(applied.status, applied.text).toBe(200);
     await waitForObjects(http, ontology, 'Truck', 26);
     await waitForObjects(http, ontology, 'Boat', 3);
 
@@ -372,9 +385,7 @@ describe('browser journey: ontology manager and object explorer', () => {
     const rowTexts = async () => (await page.getByTestId('object-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 
     await step(page, 'interface: sign in and open it from the explorer', async () => {
-      await page.goto('/login');
-      await submitSignIn(page, journey.org.admin);
-      await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+      await signIn(page, journey.org.admin);
       await page.goto(`/ontologies/${ontology}/explore`);
       const card = page.getByTestId('interface-card').filter({ hasText: 'Vehicle' });
       await card.filter({ hasText: '2 object types · 29 objects' }).waitFor();
@@ -455,13 +466,11 @@ describe('browser journey: ontology manager and object explorer', () => {
 
     // A viewer of the project who cannot read the boats' dataset: the interface holds trucks only.
     const viewer = await journey.ts.createUser(journey.org);
-    await grantRead(http, project.body.rid, viewer.userId);
+    await grantRead(http, project, viewer.userId);
     const viewerContext = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
     const asViewer = await openPage(viewerContext);
     await step(asViewer.page, 'interface: a viewer sees only the types they can read', async () => {
-      await asViewer.page.goto('/login');
-      await submitSignIn(asViewer.page, viewer);
-      await asViewer.page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+      await signIn(asViewer.page, viewer);
       await asViewer.page.goto(`/ontologies/${ontology}/interfaces/Vehicle`);
       await asViewer.page.getByTestId('object-count').filter({ hasText: '1–26 of 26 objects' }).waitFor();
       expect(await asViewer.page.getByTestId('types-button').innerText()).toContain('Object types (1/1)');
@@ -470,6 +479,123 @@ describe('browser journey: ontology manager and object explorer', () => {
 
     expect([...problems, ...asViewer.problems]).toEqual([]);
     await viewerContext.close();
+    await context.close();
+  });
+
+  it('edits interface links in the manager: declared on the interface, implemented by an object type, checked by the server', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const http = journey.org.admin.http;
+    const project = await createProject(http, `Depots ${suffix}`);
+    const depots = await dataset(http, project, `depots_${suffix}`, 'code,city\nLON,London\nPAR,Paris\n');
+    const drivers = await dataset(http, project, `drivers_${suffix}`, 'id,name\nD1,Ada\nD2,Grace\n');
+    const trucks = await dataset(http, project, `lorries_${suffix}`, 'id,name,depot,driver\nT1,Volvo FH,LON,D1\nT2,Scania R,PAR,D2\n');
+    const ontology = `depots${suffix}`;
+    await createOntology(http, project, ontology, 'Depots', {
+      interfaceTypes: [{ apiName: 'Vehicle', properties: { label: { type: 'string' } } }],
+      objectTypes: [
+        { apiName: 'Depot', dataset: depots, primaryKey: 'code', titleProperty: 'city', properties: { code: { type: 'string' }, city: { type: 'string' } } },
+        { apiName: 'Driver', dataset: drivers, primaryKey: 'id', titleProperty: 'name', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+        {
+          apiName: 'Truck',
+          dataset: trucks,
+          primaryKey: 'id',
+          titleProperty: 'name',
+          properties: { id: { type: 'string' }, name: { type: 'string' }, depotCode: { column: 'depot', type: 'string' }, driverId: { column: 'driver', type: 'string' } },
+          implements: { Vehicle: { label: 'name' } },
+        },
+      ],
+      linkTypes: [
+        { apiName: 'truckDepot', cardinality: 'MANY_TO_ONE', from: { objectType: 'Truck', linkApiName: 'homeDepot' }, to: { objectType: 'Depot', linkApiName: 'trucks' }, foreignKey: 'depotCode' },
+        { apiName: 'truckDriver', cardinality: 'MANY_TO_ONE', from: { objectType: 'Truck', linkApiName: 'driver' }, to: { objectType: 'Driver', linkApiName: 'trucks' }, foreignKey: 'driverId' },
+      ],
+    });
+    const definition = async () => (await http.get<{ objectTypes: Array<{ apiName: string; interfaceLinks?: unknown }> }>(`/api/v2/ontologies/${ontology}/definition`)).body.objectTypes.find((t) => t.apiName === 'Truck')!.interfaceLinks;
+
+    const context = await journey.browser.newContext({ baseURL: journey.ts.url, viewport: { width: 1400, height: 900 } });
+    const { page, problems } = await openPage(context);
+    const editInterface = async () => {
+      await page.getByRole('button', { name: 'Edit Vehicle' }).click();
+      return page.getByRole('dialog', { name: 'Edit interface Vehicle' });
+    };
+    const editTruck = async () => {
+      await page.getByRole('tab', { name: /^Object types/ }).click();
+      await page.getByRole('button', { name: 'Edit Truck' }).click();
+      const editor = page.getByTestId('object-type-editor');
+      await editor.getByTestId('property-row').first().waitFor();
+      return editor;
+    };
+
+    await step(page, 'interface links: declare a link on the interface, checked as you type', async () => {
+      await signIn(page, journey.org.admin);
+      await page.goto(`/ontologies/${ontology}?tab=interfaces`);
+      const dialog = await editInterface();
+      await dialog.getByTestId('add-interface-link').click();
+      const link = dialog.getByTestId('interface-link');
+      await link.getByLabel('Link API name').fill('2base');
+      await dialog.getByTestId('local-problems').filter({ hasText: 'link 2base: letters, digits and _ only' }).waitFor();
+      await link.getByLabel('Link API name').fill('base');
+      await dialog.getByTestId('local-problems').filter({ hasText: 'link base: choose what it leads to' }).waitFor();
+      expect(await dialog.getByTestId('save-interface').isDisabled()).toBe(true);
+      await link.getByLabel('Link display name').fill('Home base');
+      await link.getByLabel('Link leads to').selectOption('objectType:Depot');
+      await dialog.getByTestId('plan-change').filter({ hasText: 'update' }).filter({ hasText: 'Vehicle' }).waitFor();
+      await snapshot(page, 'interface-links-editor');
+      await dialog.getByTestId('save-interface').click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByTestId('interface-row').filter({ hasText: 'base → one Depot' }).waitFor();
+      const stored = await http.get<{ links: Record<string, unknown> }>(`/api/v2/ontologies/${ontology}/interfaceTypes/Vehicle`);
+      expect(stored.body.links).toEqual({
+        base: { rid: expect.any(String), apiName: 'base', displayName: 'Home base', cardinality: 'ONE', required: false, linkedEntityApiName: { type: 'objectTypeApiName', apiName: 'Depot' } },
+      });
+    });
+
+    await step(page, 'interface links: a wrong link of the object type is named by the server; the right one is saved', async () => {
+      const editor = await editTruck();
+      const choice = editor.getByLabel('Link implementing Vehicle.base');
+      await choice.selectOption('driver');
+      await editor.getByTestId('interface-link-problem').filter({ hasText: 'driver leads to Driver, but Vehicle.base to Depot' }).waitFor();
+      expect(await page.getByTestId('save-object-type').isDisabled()).toBe(true);
+      await snapshot(page, 'interface-link-problem');
+      await choice.selectOption('homeDepot');
+      await editor.getByTestId('plan-change').filter({ hasText: 'update' }).filter({ hasText: 'Truck' }).waitFor();
+      expect(await editor.getByTestId('interface-link-problem').count()).toBe(0);
+      await page.getByTestId('save-object-type').click();
+      await editor.waitFor({ state: 'detached' });
+      expect(await definition()).toEqual({ Vehicle: { base: ['homeDepot'] } });
+      const meta = await http.get<{ implementsInterfaces2: Record<string, { links: unknown }> }>(`/api/v2/ontologies/${ontology}/objectTypes/Truck/fullMetadata`);
+      expect(meta.body.implementsInterfaces2.Vehicle!.links).toEqual({ base: ['homeDepot'] });
+    });
+
+    await step(page, 'interface links: a required link no type implements is refused; a MANY link takes several links', async () => {
+      await page.getByRole('tab', { name: /^Interfaces/ }).click();
+      const dialog = await editInterface();
+      await dialog.getByTestId('interface-link').nth(0).getByText('Required').click();
+      await dialog.getByTestId('add-interface-link').click();
+      const crew = dialog.getByTestId('interface-link').nth(1);
+      await crew.getByLabel('Link API name').fill('crew');
+      await crew.getByLabel('Link cardinality').selectOption('MANY');
+      await crew.getByLabel('Link leads to').selectOption('objectType:Driver');
+      await crew.getByText('Required').click();
+      await dialog.getByTestId('problem').filter({ hasText: 'no link implements Vehicle.crew, which is required' }).waitFor();
+      expect(await dialog.getByTestId('save-interface').isDisabled()).toBe(true);
+      await crew.getByText('Required').click();
+      await dialog.getByTestId('plan-change').filter({ hasText: 'Vehicle' }).waitFor();
+      await dialog.getByTestId('save-interface').click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByTestId('interface-row').filter({ hasText: 'base → one Depot (required), crew → many Driver' }).waitFor();
+
+      const editor = await editTruck();
+      await editor.getByTestId('interface-links').locator('label').filter({ hasText: 'driver → Driver' }).click();
+      await editor.getByTestId('plan-change').filter({ hasText: 'Truck' }).waitFor();
+      await page.getByTestId('save-object-type').click();
+      await editor.waitFor({ state: 'detached' });
+      expect(await definition()).toEqual({ Vehicle: { base: ['homeDepot'], crew: ['driver'] } });
+      const stored = await http.get<{ links: Record<string, { required: boolean; cardinality: string }> }>(`/api/v2/ontologies/${ontology}/interfaceTypes/Vehicle`);
+      expect(stored.body.links.base).toMatchObject({ required: true, cardinality: 'ONE' });
+      expect(stored.body.links.crew).toMatchObject({ required: false, cardinality: 'MANY' });
+    });
+
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

@@ -409,6 +409,45 @@ export function apiNameOf(column: string): string {
 
 export const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+// --- interface links ------------------------------------------------------------------------
+
+export type InterfaceLinkInput = NonNullable<InterfaceTypeInput['links']>[string];
+
+/** An interface's links, its own and those of every interface it extends (its own win), as the server resolves them. */
+export function interfaceLinksOf(apiName: string, interfaces: InterfaceTypeInput[]): Record<string, InterfaceLinkInput> {
+  const byName = new Map(interfaces.map((i) => [i.apiName, i]));
+  const seen = new Set<string>();
+  const collect = (name: string): Record<string, InterfaceLinkInput> => {
+    if (seen.has(name)) return {};
+    seen.add(name);
+    const i = byName.get(name);
+    return Object.assign({}, ...(i?.extends ?? []).map(collect), i?.links ?? {});
+  };
+  return collect(apiName);
+}
+
+/** What an interface link leads to: `one Site`, `many any Asset (required)`. */
+export function interfaceLinkText(link: InterfaceLinkInput): string {
+  const target = link.linkedInterface ? `any ${link.linkedInterface}` : (link.linkedObjectType ?? '?');
+  return `${link.cardinality === 'ONE' ? 'one' : 'many'} ${target}${link.required ? ' (required)' : ''}`;
+}
+
+/** A link leaving an object type: the API name on its side, and the type it leads to. */
+export interface OutgoingLink {
+  apiName: string;
+  target: string;
+}
+
+/** The links leaving an object type: its side of every link type it is on. */
+export function outgoingLinks(objectType: string, linkTypes: LinkTypeInput[]): OutgoingLink[] {
+  const sides: OutgoingLink[] = [];
+  for (const l of linkTypes) {
+    if (l.from.objectType === objectType) sides.push({ apiName: l.from.linkApiName, target: l.to.objectType });
+    if (l.to.objectType === objectType) sides.push({ apiName: l.to.linkApiName, target: l.from.objectType });
+  }
+  return sides;
+}
+
 // --- object sets and filters ----------------------------------------------------------------
 
 export const baseSet = (objectType: string): ObjectSet => ({ type: 'base', objectType });

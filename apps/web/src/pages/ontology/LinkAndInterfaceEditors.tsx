@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { Button, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, InputGroup, TextArea } from '@blueprintjs/core';
+import { Button, Callout, Checkbox, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, InputGroup, TextArea } from '@blueprintjs/core';
 import { typeLabel, useDataset, useSchema } from '../../lib/datasets';
 import { useDebounced } from '../../lib/useDebounced';
-import { API_NAME, typeText, useDryRun, type InterfaceTypeInput, type LinkTypeInput, type ObjectTypeInput, type OntologyDocument, type PropertyDataType, type Problem } from '../../lib/ontology';
+import { API_NAME, typeText, useDryRun, type InterfaceLinkInput, type InterfaceTypeInput, type LinkTypeInput, type ObjectTypeInput, type OntologyDocument, type PropertyDataType, type Problem } from '../../lib/ontology';
 import { DryRunStatus, ProblemList, useApplyFlow } from './apply';
 import { DatasetChooser } from './ObjectTypeEditor';
 
@@ -123,13 +123,94 @@ export function LinkTypeEditor({ ontology, objectTypes, existing, isOpen, onClos
 
 const SHARED_TYPES = ['string', 'integer', 'long', 'double', 'boolean', 'date', 'timestamp', 'geopoint'];
 
-/** An interface: shared properties that the types implementing it map to their own. */
-export function InterfaceEditor({ ontology, existing, interfaces, isOpen, onClose }: { ontology: string; existing: InterfaceTypeInput | undefined; interfaces: InterfaceTypeInput[]; isOpen: boolean; onClose: () => void }) {
+interface InterfaceLinkDraft {
+  apiName: string;
+  displayName: string;
+  description: string;
+  cardinality: InterfaceLinkInput['cardinality'];
+  required: boolean;
+  /** What it leads to: `objectType:Site` or `interface:Asset`; empty until chosen. */
+  target: string;
+}
+
+function linkDraftOf(apiName: string, l: InterfaceLinkInput): InterfaceLinkDraft {
+  return {
+    apiName,
+    // The server's default display name is the API name: shown empty, it stays the default.
+    displayName: l.displayName && l.displayName !== apiName ? l.displayName : '',
+    description: l.description ?? '',
+    cardinality: l.cardinality,
+    required: l.required ?? false,
+    target: l.linkedInterface ? `interface:${l.linkedInterface}` : l.linkedObjectType ? `objectType:${l.linkedObjectType}` : '',
+  };
+}
+
+function linkInputOf(d: InterfaceLinkDraft): InterfaceLinkInput {
+  const [kind, name] = d.target.split(':') as ['objectType' | 'interface', string];
+  return {
+    ...(d.displayName.trim() ? { displayName: d.displayName.trim() } : {}),
+    ...(d.description.trim() ? { description: d.description.trim() } : {}),
+    cardinality: d.cardinality,
+    required: d.required,
+    ...(kind === 'interface' ? { linkedInterface: name } : { linkedObjectType: name }),
+  };
+}
+
+/** One interface link: its names, one or many objects, whether every implementing type must provide it, what it leads to. */
+function InterfaceLinkRow({ link, targets, problems, onChange, onRemove }: { link: InterfaceLinkDraft; targets: Array<{ value: string; label: string }>; problems: Problem[]; onChange: (patch: Partial<InterfaceLinkDraft>) => void; onRemove: () => void }) {
+  return (
+    <div className={`of-interface-link${problems.length ? ' of-row-problem' : ''}`} data-testid="interface-link">
+      <div className="of-interface-link-fields">
+        <InputGroup className="of-mono" aria-label="Link API name" placeholder="apiName" value={link.apiName} intent={API_NAME.test(link.apiName) ? 'none' : 'danger'} onValueChange={(v) => onChange({ apiName: v })} />
+        <InputGroup aria-label="Link display name" placeholder={link.apiName || 'Display name'} value={link.displayName} onValueChange={(v) => onChange({ displayName: v })} />
+        <InputGroup aria-label="Link description" placeholder="Description (optional)" value={link.description} onValueChange={(v) => onChange({ description: v })} />
+        <Button variant="minimal" icon="cross" aria-label={`Remove link ${link.apiName}`} onClick={onRemove} />
+      </div>
+      <div className="of-interface-link-fields">
+        <HTMLSelect
+          aria-label="Link cardinality"
+          value={link.cardinality}
+          onChange={(e) => onChange({ cardinality: e.currentTarget.value as InterfaceLinkDraft['cardinality'] })}
+          options={[
+            { value: 'ONE', label: 'To one object' },
+            { value: 'MANY', label: 'To many objects' },
+          ]}
+        />
+        <HTMLSelect aria-label="Link leads to" value={link.target} onChange={(e) => onChange({ target: e.currentTarget.value })} options={[{ value: '', label: 'Leads to…' }, ...targets]} />
+        <Checkbox label="Required" checked={link.required} onChange={(e) => onChange({ required: e.currentTarget.checked })} className="of-inline-check" />
+      </div>
+      {problems.map((p) => (
+        <div key={`${p.path}:${p.problem}`} className="of-field-problem" data-testid="link-problem">
+          {p.problem}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** An interface: shared properties that the types implementing it map to their own, and links that they implement with links of their own. */
+export function InterfaceEditor({
+  ontology,
+  existing,
+  interfaces,
+  objectTypes,
+  isOpen,
+  onClose,
+}: {
+  ontology: string;
+  existing: InterfaceTypeInput | undefined;
+  interfaces: InterfaceTypeInput[];
+  objectTypes: ObjectTypeInput[];
+  isOpen: boolean;
+  onClose: () => void;
+}) {
   const [apiName, setApiName] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [description, setDescription] = useState('');
   const [parent, setParent] = useState('');
   const [properties, setProperties] = useState<Array<{ name: string; type: string }>>([]);
+  const [links, setLinks] = useState<InterfaceLinkDraft[]>([]);
+  const [saveProblems, setSaveProblems] = useState<Problem[] | undefined>();
   useEffect(() => {
     if (!isOpen) return;
     setApiName(existing?.apiName ?? '');
@@ -137,22 +218,40 @@ export function InterfaceEditor({ ontology, existing, interfaces, isOpen, onClos
     setDescription(existing?.description ?? '');
     setParent(existing?.extends?.[0] ?? '');
     setProperties(Object.entries(existing?.properties ?? {}).map(([name, p]) => ({ name, type: typeText(p.type as PropertyDataType) })));
+    setLinks(Object.entries(existing?.links ?? {}).map(([name, l]) => linkDraftOf(name, l)));
+    setSaveProblems(undefined);
   }, [isOpen, existing]);
-  const valid = API_NAME.test(apiName) && properties.every((p) => API_NAME.test(p.name));
+  const setLink = (i: number, patch: Partial<InterfaceLinkDraft>) => setLinks((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
+
+  const duplicateLinks = links.map((l) => l.apiName).filter((n, i, all) => n && all.indexOf(n) !== i);
+  const localProblems = [
+    ...(apiName && !API_NAME.test(apiName) ? ['API name: starts with a letter; letters, digits and _ only'] : []),
+    ...properties.filter((p) => !API_NAME.test(p.name)).map((p) => `shared property ${p.name || '(no name)'}: letters, digits and _ only, starting with a letter`),
+    ...links.filter((l) => !API_NAME.test(l.apiName)).map((l) => `link ${l.apiName || '(no name)'}: letters, digits and _ only, starting with a letter`),
+    ...[...new Set(duplicateLinks)].map((n) => `two links are named ${n}`),
+    ...links.filter((l) => API_NAME.test(l.apiName) && !l.target).map((l) => `link ${l.apiName}: choose what it leads to`),
+  ];
+  const complete = !!apiName && localProblems.length === 0;
   const input: InterfaceTypeInput = {
     apiName,
     ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
     ...(description.trim() ? { description: description.trim() } : {}),
+    ...(existing?.icon ? { icon: existing.icon } : {}),
     extends: parent ? [parent] : [],
     properties: Object.fromEntries(properties.map((p) => [p.name, { type: (SHARED_TYPES.includes(p.type) ? p.type : { type: p.type }) as InterfaceTypeInput['properties'][string]['type'] }])),
-    // Interface links are kept as they are (not edited here yet).
-    ...(existing?.links ? { links: existing.links } : {}),
+    ...(links.length ? { links: Object.fromEntries(links.map((l) => [l.apiName, linkInputOf(l)])) } : {}),
   };
-  const doc: OntologyDocument | undefined = valid ? { interfaceTypes: [input] } : undefined;
+  const doc: OntologyDocument | undefined = complete ? { interfaceTypes: [input] } : undefined;
   const check = useDryRun(ontology, useDebounced(doc, 400), isOpen);
-  const flow = useApplyFlow(ontology, { onApplied: onClose });
+  const flow = useApplyFlow(ontology, { onApplied: onClose, onProblems: setSaveProblems });
+  const problemsOfLink = (name: string) => (check.data?.problems ?? saveProblems ?? []).filter((p) => p.path === `interfaceTypes[0].links.${name}` || p.path.startsWith(`interfaceTypes[0].links.${name}.`));
+  // An interface link may lead to the interface itself (parts of an asset are assets).
+  const targets = [
+    ...objectTypes.map((t) => ({ value: `objectType:${t.apiName}`, label: t.displayName ?? t.apiName })),
+    ...[...new Set([...interfaces.map((i) => i.apiName), ...(API_NAME.test(apiName) ? [apiName] : [])])].map((i) => ({ value: `interface:${i}`, label: `any ${i} (interface)` })),
+  ];
   return (
-    <Dialog isOpen={isOpen} onClose={onClose} title={existing ? `Edit interface ${existing.apiName}` : 'New interface'} icon="layers" style={{ width: 620 }}>
+    <Dialog isOpen={isOpen} onClose={onClose} title={existing ? `Edit interface ${existing.apiName}` : 'New interface'} icon="layers" style={{ width: 760 }}>
       <DialogBody>
         <div className="of-editor-grid">
           <FormGroup label="API name" labelFor="iface-api-name">
@@ -178,13 +277,29 @@ export function InterfaceEditor({ ontology, existing, interfaces, isOpen, onClos
           ))}
           <Button icon="add" text="Add a shared property" onClick={() => setProperties((ps) => [...ps, { name: '', type: 'string' }])} />
         </FormGroup>
-        {valid ? <DryRunStatus check={check} /> : null}
+        <FormGroup label="Links" helperText="Each type implementing the interface says which of its links implements each of these (Edit the object type).">
+          {links.map((l, i) => (
+            <InterfaceLinkRow key={i} link={l} targets={targets} problems={problemsOfLink(l.apiName)} onChange={(patch) => setLink(i, patch)} onRemove={() => setLinks((ls) => ls.filter((_, j) => j !== i))} />
+          ))}
+          <Button icon="add" text="Add a link" onClick={() => setLinks((ls) => [...ls, { apiName: '', displayName: '', description: '', cardinality: 'ONE', required: false, target: '' }])} data-testid="add-interface-link" />
+        </FormGroup>
+        {localProblems.length ? (
+          <Callout intent="danger" data-testid="local-problems">
+            {localProblems.map((p) => (
+              <div key={p}>{p}</div>
+            ))}
+          </Callout>
+        ) : saveProblems?.length ? (
+          <ProblemList problems={saveProblems} />
+        ) : complete ? (
+          <DryRunStatus check={check} />
+        ) : null}
       </DialogBody>
       <DialogFooter
         actions={
           <>
             <Button text="Cancel" onClick={onClose} />
-            <Button intent="primary" text={existing ? 'Save interface' : 'Create interface'} disabled={!valid || !!check.data?.problems?.length} loading={flow.isPending} onClick={() => doc && flow.apply(doc)} data-testid="save-interface" />
+            <Button intent="primary" text={existing ? 'Save interface' : 'Create interface'} disabled={!complete || !!check.data?.problems?.length} loading={flow.isPending} onClick={() => doc && flow.apply(doc)} data-testid="save-interface" />
           </>
         }
       />

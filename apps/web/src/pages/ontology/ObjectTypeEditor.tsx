@@ -8,12 +8,18 @@ import {
   API_NAME,
   PRIMARY_KEY_TYPES,
   apiNameOf,
+  interfaceLinkText,
+  interfaceLinksOf,
+  outgoingLinks,
   propertyTypesFor,
   typeText,
   useDryRun,
+  type InterfaceLinkInput,
   type InterfaceTypeInput,
+  type LinkTypeInput,
   type ObjectTypeInput,
   type OntologyDocument,
+  type OutgoingLink,
   type PropertyDataType,
   type Problem,
 } from '../../lib/ontology';
@@ -43,8 +49,8 @@ interface TypeDraft {
   titleProperty: string;
   properties: PropertyDraft[];
   implements: Record<string, Record<string, string>>;
-  /** Kept as they are (not edited here yet), for the interfaces the type still implements. */
-  interfaceLinks: NonNullable<ObjectTypeInput['interfaceLinks']>;
+  /** Interface → interface link → the links of this type implementing it. */
+  interfaceLinks: Record<string, Record<string, string[]>>;
 }
 
 const EMPTY: TypeDraft = { apiName: '', displayName: '', pluralDisplayName: '', description: '', iconName: 'cube', iconColor: '#4C90F0', status: 'ACTIVE', dataset: '', branch: '', primaryKey: '', titleProperty: '', properties: [], implements: {}, interfaceLinks: {} };
@@ -72,13 +78,24 @@ function draftOf(input: ObjectTypeInput): TypeDraft {
       searchable: p.searchable ?? (typeof p.type === 'string' ? p.type === 'string' : p.type.type === 'string'),
     })),
     implements: input.implements ?? {},
-    interfaceLinks: input.interfaceLinks ?? {},
+    interfaceLinks: Object.fromEntries(Object.entries(input.interfaceLinks ?? {}).map(([i, byLink]) => [i, Object.fromEntries(Object.entries(byLink).map(([x, names]) => [x, typeof names === 'string' ? [names] : names]))])),
   };
+}
+
+/** The links implementing the interfaces' links, of the interfaces the type still implements; links no link implements are left out. */
+function interfaceLinksInput(d: TypeDraft): NonNullable<ObjectTypeInput['interfaceLinks']> {
+  return Object.fromEntries(
+    Object.entries(d.interfaceLinks)
+      .filter(([i]) => i in d.implements)
+      .map(([i, byLink]) => [i, Object.fromEntries(Object.entries(byLink).filter(([, names]) => names.length))] as const)
+      .filter(([, byLink]) => Object.keys(byLink).length),
+  );
 }
 
 /** The draft as the document's object type: empty optional fields left out, so the server's defaults apply. */
 function inputOf(d: TypeDraft): ObjectTypeInput {
   const opt = (k: string, v: string) => (v.trim() ? { [k]: v.trim() } : {});
+  const interfaceLinks = interfaceLinksInput(d);
   return {
     apiName: d.apiName,
     ...opt('displayName', d.displayName),
@@ -104,7 +121,7 @@ function inputOf(d: TypeDraft): ObjectTypeInput {
       ]),
     ),
     ...(Object.keys(d.implements).length ? { implements: d.implements } : {}),
-    ...(Object.keys(d.interfaceLinks).some((i) => i in d.implements) ? { interfaceLinks: Object.fromEntries(Object.entries(d.interfaceLinks).filter(([i]) => i in d.implements)) } : {}),
+    ...(Object.keys(interfaceLinks).length ? { interfaceLinks } : {}),
   };
 }
 
@@ -178,9 +195,56 @@ function TypeSelect({ field, value, onChange }: { field: FieldSchema | undefined
   );
 }
 
+/** Which of the type's links implements each link of an interface it implements: one for a ONE link, any number for MANY. */
+function InterfaceLinkChoices({
+  iface,
+  links,
+  sides,
+  chosen,
+  problemsAt,
+  onChange,
+}: {
+  iface: string;
+  links: Record<string, InterfaceLinkInput>;
+  sides: OutgoingLink[];
+  chosen: Record<string, string[]>;
+  problemsAt: (path: string) => Problem[];
+  onChange: (link: string, names: string[]) => void;
+}) {
+  return (
+    <div className="of-implements of-implements-links" data-testid="interface-links">
+      <span className="of-muted">Links</span>
+      {Object.entries(links).map(([x, l]) => {
+        const names = chosen[x] ?? [];
+        // A link named by the definition that the type no longer has stays visible, marked.
+        const options = [...sides.map((side) => ({ value: side.apiName, label: `${side.apiName} → ${side.target}` })), ...names.filter((n) => !sides.some((side) => side.apiName === n)).map((n) => ({ value: n, label: `${n} (missing)` }))];
+        const problems = problemsAt(`objectTypes[0].interfaceLinks.${iface}.${x}`);
+        return (
+          <FormGroup key={x} inline label={x} labelInfo={interfaceLinkText(l)} intent={problems.length ? 'danger' : 'none'}>
+            {l.cardinality === 'ONE' ? (
+              <HTMLSelect aria-label={`Link implementing ${iface}.${x}`} value={names[0] ?? ''} onChange={(e) => onChange(x, e.currentTarget.value ? [e.currentTarget.value] : [])} options={[{ value: '', label: 'None' }, ...options]} />
+            ) : (
+              options.map((o) => (
+                <Checkbox key={o.value} inline label={o.label} checked={names.includes(o.value)} onChange={(e) => onChange(x, e.currentTarget.checked ? [...names, o.value] : names.filter((n) => n !== o.value))} />
+              ))
+            )}
+            {problems.map((p) => (
+              <div key={p.problem} className="of-field-problem" data-testid="interface-link-problem">
+                {p.problem}
+              </div>
+            ))}
+          </FormGroup>
+        );
+      })}
+      {sides.length === 0 ? <span className="of-muted">No link types leave this type yet: create one, then choose it here.</span> : null}
+    </div>
+  );
+}
+
 /**
  * An object type's definition: names, icon, status, the backing dataset and the properties its
- * columns back, the primary key and title, the interfaces it implements. Checked as you type
+ * columns back, the primary key and title, the interfaces it implements (shared properties and
+ * links mapped to its own). Checked as you type
  * (a dry run of the apply, with the server's problems by path); saved with the plan, breaking
  * changes confirmed first.
  */
@@ -188,12 +252,14 @@ export function ObjectTypeEditor({
   ontology,
   existing,
   interfaces,
+  linkTypes,
   isOpen,
   onClose,
 }: {
   ontology: string;
   existing: ObjectTypeInput | undefined;
   interfaces: InterfaceTypeInput[];
+  linkTypes: LinkTypeInput[];
   isOpen: boolean;
   onClose: () => void;
 }) {
@@ -242,6 +308,14 @@ export function ObjectTypeEditor({
   const flow = useApplyFlow(ontology, { onApplied: onClose, onProblems: setSaveProblems });
   const keyCandidates = draft.properties.filter((p) => PRIMARY_KEY_TYPES.has(p.type.type));
   const notImplemented = interfaces.filter((i) => !draft.implements[i.apiName]);
+  const sides = outgoingLinks(draft.apiName, linkTypes);
+  const setInterfaceLink = (iface: string, link: string, names: string[]) => setDraft((d) => ({ ...d, interfaceLinks: { ...d.interfaceLinks, [iface]: { ...d.interfaceLinks[iface], [link]: names } } }));
+  const implement = (i: InterfaceTypeInput) =>
+    set({
+      implements: { ...draft.implements, [i.apiName]: Object.fromEntries(Object.keys(i.properties).map((k) => [k, draft.properties.find((p) => p.apiName === k)?.apiName ?? ''])) },
+      // Links of the type named like the interface's links are proposed, as properties are.
+      interfaceLinks: { ...draft.interfaceLinks, [i.apiName]: Object.fromEntries(Object.keys(interfaceLinksOf(i.apiName, interfaces)).map((x) => [x, sides.some((side) => side.apiName === x) ? [x] : []])) },
+    });
 
   return (
     <Drawer isOpen={isOpen} onClose={onClose} title={existing ? `Edit ${existing.displayName ?? existing.apiName}` : 'New object type'} icon="cube" size="min(1100px, 92vw)">
@@ -381,25 +455,31 @@ export function ObjectTypeEditor({
               <h3 className="of-section-title">Interfaces</h3>
               {Object.entries(draft.implements).map(([name, mapping]) => {
                 const iface = interfaces.find((x) => x.apiName === name);
+                const links = interfaceLinksOf(name, interfaces);
                 return (
-                  <div key={name} className="of-implements" data-testid="implements">
-                    <strong className="of-mono">{name}</strong>
-                    {Object.keys(iface?.properties ?? mapping).map((shared) => (
-                      <FormGroup key={shared} inline label={shared} labelFor={`impl-${name}-${shared}`}>
-                        <HTMLSelect
-                          id={`impl-${name}-${shared}`}
-                          value={mapping[shared] ?? ''}
-                          onChange={(e) => set({ implements: { ...draft.implements, [name]: { ...mapping, [shared]: e.currentTarget.value } } })}
-                          options={[{ value: '', label: 'Choose…' }, ...draft.properties.map((p) => p.apiName)]}
-                        />
-                      </FormGroup>
-                    ))}
-                    <Button
-                      variant="minimal"
-                      icon="cross"
-                      aria-label={`Stop implementing ${name}`}
-                      onClick={() => set({ implements: Object.fromEntries(Object.entries(draft.implements).filter(([k]) => k !== name)) })}
-                    />
+                  <div key={name} data-testid="implements">
+                    <div className="of-implements">
+                      <strong className="of-mono">{name}</strong>
+                      {Object.keys(iface?.properties ?? mapping).map((shared) => (
+                        <FormGroup key={shared} inline label={shared} labelFor={`impl-${name}-${shared}`}>
+                          <HTMLSelect
+                            id={`impl-${name}-${shared}`}
+                            value={mapping[shared] ?? ''}
+                            onChange={(e) => set({ implements: { ...draft.implements, [name]: { ...mapping, [shared]: e.currentTarget.value } } })}
+                            options={[{ value: '', label: 'Choose…' }, ...draft.properties.map((p) => p.apiName)]}
+                          />
+                        </FormGroup>
+                      ))}
+                      <Button
+                        variant="minimal"
+                        icon="cross"
+                        aria-label={`Stop implementing ${name}`}
+                        onClick={() => set({ implements: Object.fromEntries(Object.entries(draft.implements).filter(([k]) => k !== name)) })}
+                      />
+                    </div>
+                    {Object.keys(links).length ? (
+                      <InterfaceLinkChoices iface={name} links={links} sides={sides} chosen={draft.interfaceLinks[name] ?? {}} problemsAt={problemsAt} onChange={(link, names) => setInterfaceLink(name, link, names)} />
+                    ) : null}
                   </div>
                 );
               })}
@@ -409,7 +489,7 @@ export function ObjectTypeEditor({
                   value=""
                   onChange={(e) => {
                     const i = interfaces.find((x) => x.apiName === e.currentTarget.value);
-                    if (i) set({ implements: { ...draft.implements, [i.apiName]: Object.fromEntries(Object.keys(i.properties).map((k) => [k, draft.properties.find((p) => p.apiName === k)?.apiName ?? ''])) } });
+                    if (i) implement(i);
                   }}
                   options={[{ value: '', label: 'Implement an interface…' }, ...notImplemented.map((i) => i.apiName)]}
                 />

@@ -12,6 +12,7 @@ import { useUrlParams } from '../../lib/urlState';
 import {
   downloadText,
   explorerUrl,
+  interfaceLinkText,
   interfaceTableUrl,
   invalidateOntology,
   objectTableUrl,
@@ -257,6 +258,7 @@ function InterfacesTab({ ontology, doc, onEdit }: { ontology: string; doc: Requi
         <tr>
           <th>Interface</th>
           <th>Shared properties</th>
+          <th>Links</th>
           <th>Implemented by</th>
           <th />
         </tr>
@@ -274,6 +276,11 @@ function InterfacesTab({ ontology, doc, onEdit }: { ontology: string; doc: Requi
               {Object.entries(i.properties)
                 .map(([name, p]) => `${name}: ${typeText(p.type as PropertyDataType)}`)
                 .join(', ')}
+            </td>
+            <td>
+              {Object.entries(i.links ?? {})
+                .map(([name, l]) => `${name} → ${interfaceLinkText(l)}`)
+                .join(', ') || <span className="of-muted">none</span>}
             </td>
             <td>
               {doc.objectTypes
@@ -382,6 +389,7 @@ export function OntologyPage() {
       <ObjectTypeEditor
         ontology={ontology}
         interfaces={doc.interfaceTypes}
+        linkTypes={doc.linkTypes}
         existing={editing?.kind === 'objectType' ? (editing.existing as ObjectTypeInput | undefined) : undefined}
         isOpen={editing?.kind === 'objectType'}
         onClose={() => setEditing(undefined)}
@@ -396,6 +404,7 @@ export function OntologyPage() {
       <InterfaceEditor
         ontology={ontology}
         interfaces={doc.interfaceTypes}
+        objectTypes={doc.objectTypes}
         existing={editing?.kind === 'interface' ? (editing.existing as InterfaceTypeInput | undefined) : undefined}
         isOpen={editing?.kind === 'interface'}
         onClose={() => setEditing(undefined)}
