@@ -491,7 +491,10 @@ describe('browser journey: ontology manager and object explorer', () => {
     const trucks = await dataset(http, project, `lorries_${suffix}`, 'id,name,depot,driver\nT1,Volvo FH,LON,D1\nT2,Scania R,PAR,D2\n');
     const ontology = `depots${suffix}`;
     await createOntology(http, project, ontology, 'Depots', {
-      interfaceTypes: [{ apiName: 'Vehicle', properties: { label: { type: 'string' } } }],
+      interfaceTypes: [
+        { apiName: 'Vehicle', properties: { label: { type: 'string' } } },
+        { apiName: 'Lorry', extends: ['Vehicle'], properties: { fleetCode: { type: 'string' } } },
+      ],
       objectTypes: [
         { apiName: 'Depot', dataset: depots, primaryKey: 'code', titleProperty: 'city', properties: { code: { type: 'string' }, city: { type: 'string' } } },
         { apiName: 'Driver', dataset: drivers, primaryKey: 'id', titleProperty: 'name', properties: { id: { type: 'string' }, name: { type: 'string' } } },
@@ -593,6 +596,21 @@ describe('browser journey: ontology manager and object explorer', () => {
       const stored = await http.get<{ links: Record<string, { required: boolean; cardinality: string }> }>(`/api/v2/ontologies/${ontology}/interfaceTypes/Vehicle`);
       expect(stored.body.links.base).toMatchObject({ required: true, cardinality: 'ONE' });
       expect(stored.body.links.crew).toMatchObject({ required: false, cardinality: 'MANY' });
+    });
+
+    await step(page, 'an interface that extends another: its inherited properties and links are mapped too', async () => {
+      const editor = await editTruck();
+      await editor.getByLabel('Implement an interface').selectOption('Lorry');
+      // Lorry's own property and Vehicle's, which it inherits.
+      await editor.locator('#impl-Lorry-fleetCode').selectOption('id');
+      await editor.locator('#impl-Lorry-label').selectOption('name');
+      await editor.getByLabel('Link implementing Lorry.base').selectOption('homeDepot');
+      await editor.getByTestId('plan-change').filter({ hasText: 'update' }).filter({ hasText: 'Truck' }).waitFor();
+      await page.getByTestId('save-object-type').click();
+      await editor.waitFor({ state: 'detached' });
+      const truck = (await http.get<{ objectTypes: Array<{ apiName: string; implements?: unknown; interfaceLinks?: unknown }> }>(`/api/v2/ontologies/${ontology}/definition`)).body.objectTypes.find((t) => t.apiName === 'Truck')!;
+      expect(truck.implements).toEqual({ Vehicle: { label: 'name' }, Lorry: { label: 'name', fleetCode: 'id' } });
+      expect(truck.interfaceLinks).toEqual({ Vehicle: { base: ['homeDepot'], crew: ['driver'] }, Lorry: { base: ['homeDepot'] } });
     });
 
     expect(problems).toEqual([]);

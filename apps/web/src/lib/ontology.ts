@@ -413,17 +413,27 @@ export const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export type InterfaceLinkInput = NonNullable<InterfaceTypeInput['links']>[string];
 
-/** An interface's links, its own and those of every interface it extends (its own win), as the server resolves them. */
-export function interfaceLinksOf(apiName: string, interfaces: InterfaceTypeInput[]): Record<string, InterfaceLinkInput> {
+/** What an interface declares (`pick`), its own and that of every interface it extends (its own wins), as the server resolves it. */
+function inherited<T>(apiName: string, interfaces: InterfaceTypeInput[], pick: (i: InterfaceTypeInput) => Record<string, T> | undefined): Record<string, T> {
   const byName = new Map(interfaces.map((i) => [i.apiName, i]));
   const seen = new Set<string>();
-  const collect = (name: string): Record<string, InterfaceLinkInput> => {
+  const collect = (name: string): Record<string, T> => {
     if (seen.has(name)) return {};
     seen.add(name);
     const i = byName.get(name);
-    return Object.assign({}, ...(i?.extends ?? []).map(collect), i?.links ?? {});
+    return Object.assign({}, ...(i?.extends ?? []).map(collect), i ? pick(i) : {});
   };
   return collect(apiName);
+}
+
+/** An interface's links, its own and those of the interfaces it extends. */
+export function interfaceLinksOf(apiName: string, interfaces: InterfaceTypeInput[]): Record<string, InterfaceLinkInput> {
+  return inherited(apiName, interfaces, (i) => i.links);
+}
+
+/** An interface's shared properties, its own and those of the interfaces it extends: what an implementing type maps. */
+export function interfacePropertiesOf(apiName: string, interfaces: InterfaceTypeInput[]): InterfaceTypeInput['properties'] {
+  return inherited(apiName, interfaces, (i) => i.properties);
 }
 
 /** What an interface link leads to: `one Site`, `many any Asset (required)`. */

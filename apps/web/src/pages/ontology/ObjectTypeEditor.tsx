@@ -10,6 +10,7 @@ import {
   apiNameOf,
   interfaceLinkText,
   interfaceLinksOf,
+  interfacePropertiesOf,
   outgoingLinks,
   propertyTypesFor,
   typeText,
@@ -312,7 +313,7 @@ export function ObjectTypeEditor({
   const setInterfaceLink = (iface: string, link: string, names: string[]) => setDraft((d) => ({ ...d, interfaceLinks: { ...d.interfaceLinks, [iface]: { ...d.interfaceLinks[iface], [link]: names } } }));
   const implement = (i: InterfaceTypeInput) =>
     set({
-      implements: { ...draft.implements, [i.apiName]: Object.fromEntries(Object.keys(i.properties).map((k) => [k, draft.properties.find((p) => p.apiName === k)?.apiName ?? ''])) },
+      implements: { ...draft.implements, [i.apiName]: Object.fromEntries(Object.keys(interfacePropertiesOf(i.apiName, interfaces)).map((k) => [k, draft.properties.find((p) => p.apiName === k)?.apiName ?? ''])) },
       // Links of the type named like the interface's links are proposed, as properties are.
       interfaceLinks: { ...draft.interfaceLinks, [i.apiName]: Object.fromEntries(Object.keys(interfaceLinksOf(i.apiName, interfaces)).map((x) => [x, sides.some((side) => side.apiName === x) ? [x] : []])) },
     });
@@ -454,13 +455,13 @@ export function ObjectTypeEditor({
 
               <h3 className="of-section-title">Interfaces</h3>
               {Object.entries(draft.implements).map(([name, mapping]) => {
-                const iface = interfaces.find((x) => x.apiName === name);
+                const known = interfaces.some((x) => x.apiName === name);
                 const links = interfaceLinksOf(name, interfaces);
                 return (
                   <div key={name} data-testid="implements">
                     <div className="of-implements">
                       <strong className="of-mono">{name}</strong>
-                      {Object.keys(iface?.properties ?? mapping).map((shared) => (
+                      {Object.keys(known ? interfacePropertiesOf(name, interfaces) : mapping).map((shared) => (
                         <FormGroup key={shared} inline label={shared} labelFor={`impl-${name}-${shared}`}>
                           <HTMLSelect
                             id={`impl-${name}-${shared}`}
