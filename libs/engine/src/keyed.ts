@@ -148,28 +148,57 @@ export async function readKeyed(engine: Engine, source: TableSource, options: Ke
     validCount: summary.valid,
     invalidCount: summary.invalid,
     invalidExamples: summary.examples,
-    async *batches() {
-      if (!summary.valid) return;
-      const conn = await engine.connect();
-      try {
-        const result = await conn.stream(`${checked} SELECT ${valueObject} FROM __checked WHERE __reason IS NULL`, params.values, params.types);
-        let rows: string[] = [];
-        for (;;) {
-          const chunk = await result.fetchChunk();
-          if (!chunk || chunk.rowCount === 0) break;
-          const vector = chunk.getColumnVector(0);
-          for (let r = 0; r < chunk.rowCount; r++) {
-            rows.push(vector.getItem(r) as string);
-            if (rows.length === batchRows) {
-              yield { json: `[${rows.join(',')}]`, rows: rows.length };
-              rows = [];
-            }
+    batches: () => readAhead(validBatches()),
+  };
+
+  async function* validBatches() {
+    if (!summary.valid) return;
+    const conn = await engine.connect();
+    try {
+      const result = await conn.stream(`${checked} SELECT ${valueObject} FROM __checked WHERE __reason IS NULL`, params.values, params.types);
+      let rows: string[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const vector = chunk.getColumnVector(0);
+        for (let r = 0; r < chunk.rowCount; r++) {
+          rows.push(vector.getItem(r) as string);
+          if (rows.length === batchRows) {
+            yield { json: `[${rows.join(',')}]`, rows: rows.length };
+            rows = [];
           }
         }
-        if (rows.length) yield { json: `[${rows.join(',')}]`, rows: rows.length };
-      } finally {
-        conn.closeSync();
       }
-    },
-  };
+      if (rows.length) yield { json: `[${rows.join(',')}]`, rows: rows.length };
+    } finally {
+      conn.closeSync();
+    }
+  }
+}
+
+/**
+ * `source`, one item ahead: the next item is produced (DuckDB working in its own threads) while
+ * the caller consumes this one (its insert into the object table). A caller that stops early
+ * waits for the item in flight, then closes the source.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let done = false;
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        done = true;
+        return;
+      }
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    if (!done) {
+      await next.catch(() => undefined);
+      await it.return?.();
+    }
+  }
 }

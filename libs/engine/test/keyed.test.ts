@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@openfoundry/kernel';
-import { readKeyed } from '../src/keyed.js';
+import { readAhead, readKeyed } from '../src/keyed.js';
 import { useEngine } from './helpers.js';
 
 const { engine, dir } = useEngine();
@@ -68,6 +68,36 @@ describe('readKeyed', () => {
     }
     expect(rows).toBe(12345);
     expect(batches).toBe(13);
+  });
+
+  it('reads one batch ahead: the next is produced while the caller works on this one; a caller may stop early', async () => {
+    const asked: string[] = [];
+    async function* source() {
+      for (const x of ['a', 'b', 'c']) {
+        asked.push(x);
+        yield x;
+      }
+      asked.push('end');
+    }
+    const it = readAhead(source());
+    expect((await it.next()).value).toBe('a');
+    // The caller holds 'a' (its insert): 'b' is already on its way.
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toEqual(['a', 'b']);
+    expect((await it.next()).value).toBe('b');
+    await it.return(undefined);
+    expect(asked).toEqual(['a', 'b', 'c']);
+
+    // On DuckDB: a loop that breaks closes the stream each time, and a whole read still sees every row.
+    const read = await readKeyed(engine(), { files: [big] }, { key: 'id', fields: [{ column: 'name' }], maxInvalidExamples: 0, batchRows: 1000 });
+    for (let i = 0; i < 3; i++) {
+      let batches = 0;
+      for await (const _ of read.batches()) if (++batches === 2) break;
+      expect(batches).toBe(2);
+    }
+    const names = new Set<string>();
+    for await (const b of read.batches()) for (const r of JSON.parse(b.json) as Array<{ c0: string }>) names.add(r.c0);
+    expect(names.size).toBe(12345);
   });
 
   it('refuses a column that is not there, and reads nothing from no files', async () => {
