@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { copyOnClient, isCopyFromStdin } from './copy.js';
 
 /** Which engine backs the metadata database. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -116,6 +117,7 @@ function preparingPool(pool: pg.Pool): pg.Pool {
           const prepared = new Set<string>();
           const query = client.query.bind(client) as (...args: unknown[]) => unknown;
           (client as { query: unknown }).query = (...args: unknown[]) => {
+            if (typeof args[0] === 'string' && isCopyFromStdin(args[0])) return copyOnClient(client, args[0], String((args[1] as unknown[])[0]));
             let name = typeof args[0] === 'string' ? preparedNames.get(args[0]) : undefined;
             if (name && !prepared.has(name)) {
               if (prepared.size >= MAX_PREPARED_PER_CONNECTION) name = undefined;

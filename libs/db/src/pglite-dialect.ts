@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { copyFromBlob, isCopyFromStdin } from './copy.js';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -75,7 +76,9 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+    const res = isCopyFromStdin(compiled.sql)
+      ? await this.pglite.query<R>(copyFromBlob(compiled.sql), [], { blob: new Blob([String(compiled.parameters[0])]) })
+      : await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
     const isWrite = /^\s*(with\b[\s\S]*\b)?(insert|update|delete|merge)\b/i.test(compiled.sql);
     return {
       rows: res.rows,

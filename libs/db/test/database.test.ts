@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keepPrepared, migrate, pendingMigrations, sql, type Database, type MigrationSet } from '@openfoundry/db';
+import { copyCsv, keepPrepared, migrate, pendingMigrations, sql, type Database, type MigrationSet } from '@openfoundry/db';
 import { openTestDatabase } from '@openfoundry/testkit/database';
 
 let database: Database;
@@ -93,5 +93,32 @@ describe('database', () => {
     await sql`select pg_notify('dbtest_channel', 'plain')`.execute(database.db);
     for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(received).toEqual(['committed', 'plain']);
+  });
+  it('loads CSV with COPY: quotes, commas, new lines, empty strings and nulls; in a transaction that rolls back nothing stays; a bad value loads nothing', async () => {
+    await sql`create table dbtest.copied (id bigint, label text, amount numeric, tags jsonb)`.execute(database.db);
+    const table = sql`dbtest.copied`;
+    const csv = ['1,"plain","12.50","[""x"", ""y""]"', '2,"a ""quoted"", comma\nand a new line",,', '3,"",,"[]"', '9007199254740993,,"-0.5",'].join('\n') + '\n';
+    await copyCsv(database.db, table, ['id', 'label', 'amount', 'tags'], csv);
+    const { rows } = await sql<{ id: string; label: string | null; amount: string | null; tags: unknown }>`select id::text, label, amount::text, tags from dbtest.copied order by id`.execute(database.db);
+    expect(rows).toEqual([
+      { id: '1', label: 'plain', amount: '12.50', tags: ['x', 'y'] },
+      { id: '2', label: 'a "quoted", comma\nand a new line', amount: null, tags: null },
+      { id: '3', label: '', amount: null, tags: [] },
+      { id: '9007199254740993', label: null, amount: '-0.5', tags: null },
+    ]);
+    const count = async () => Number((await sql<{ n: string }>`select count(*)::text as n from dbtest.copied`.execute(database.db)).rows[0]!.n);
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await copyCsv(trx, table, ['id', 'label'], '10,"in a transaction"\n');
+        expect(Number((await sql<{ n: string }>`select count(*)::text as n from dbtest.copied`.execute(trx)).rows[0]!.n)).toBe(5);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await count()).toBe(4);
+    await expect(copyCsv(database.db, table, ['id', 'amount'], '11,"1"\n12,"not a number"\n')).rejects.toThrow(/numeric/);
+    expect(await count()).toBe(4);
+    // A failed COPY leaves the connection usable for the next one.
+    await copyCsv(database.db, table, ['id'], '13\n');
+    expect(await count()).toBe(5);
   });
 });
