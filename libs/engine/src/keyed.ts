@@ -32,6 +32,8 @@ export interface KeyedReadOptions {
   maxInvalidExamples: number;
   /** Rows per batch of {@link KeyedRead.batches}. */
   batchRows?: number | undefined;
+  /** What a batch holds (`json` by default): see {@link KeyedRead.batches}. */
+  format?: 'json' | 'csv' | undefined;
 }
 
 export interface InvalidKeyedRow {
@@ -47,11 +49,13 @@ export interface KeyedRead {
   invalidCount: number;
   invalidExamples: InvalidKeyedRow[];
   /**
-   * The valid rows as JSON arrays of `{ c0, c1, … }` objects, `batchRows` at a time: numbers
-   * exact as JSON numbers, dates and timestamps as text PostgreSQL reads, non-finite floats as
-   * `"NaN"`/`"inf"` strings, arrays and structs as JSON.
+   * The valid rows, `batchRows` at a time. As `json`: an array of `{ c0, c1, … }` objects —
+   * numbers exact as JSON numbers, dates and timestamps as text PostgreSQL reads, non-finite
+   * floats as `"nan"`/`"inf"` strings, arrays and structs as JSON. As `csv`: lines of the same
+   * values in PostgreSQL's CSV for COPY (every value quoted, with the text PostgreSQL reads from
+   * the JSON value: a string's contents, a number's digits, an array's JSON; null unquoted empty).
    */
-  batches(): AsyncIterable<{ json: string; rows: number }>;
+  batches(): AsyncIterable<{ data: string; rows: number }>;
 }
 
 const GEOPOINT_RE = `^\\s*[-+]?[0-9]+(\\.[0-9]+)?\\s*,\\s*[-+]?[0-9]+(\\.[0-9]+)?\\s*$`;
@@ -87,6 +91,17 @@ function fieldValue(field: KeyedField, type: DuckDBType): string {
 }
 
 /**
+ * A field as a value of a CSV line for PostgreSQL's COPY: the text PostgreSQL would read from its
+ * JSON value (`fieldValue`) — a JSON string's contents, any other JSON as written — quoted; null
+ * as nothing.
+ */
+function csvField(field: KeyedField, type: DuckDBType): string {
+  const json = fieldValue(field, type);
+  const text = `CASE json_type(${json}) WHEN 'VARCHAR' THEN json_extract_string(${json}, '$') ELSE ${json}::VARCHAR END`;
+  return `CASE WHEN ${quoteIdentifier(field.column)} IS NULL THEN '' ELSE '"' || replace(${text}, '"', '""') || '"' END`;
+}
+
+/**
  * Reads `source` as keyed records: counts and describes the invalid rows, then streams the valid
  * ones. A repeated key makes every row that has it invalid (no row can be preferred over another).
  * Throws InvalidArgumentError `ColumnNotFound` when the key or a field names no column.
@@ -119,7 +134,11 @@ export async function readKeyed(engine: Engine, source: TableSource, options: Ke
   const checked = `WITH __src AS (SELECT ${distinct.map(quoteIdentifier).join(', ')} FROM read_parquet($files)),
     __dups AS (SELECT ${key} AS k, count(*) AS n FROM __src WHERE ${options.unique === false ? 'false' : `${key} IS NOT NULL`} GROUP BY 1 HAVING count(*) > 1),
     __checked AS (SELECT __src.*, CASE ${reasons.join(' ')} END AS __reason FROM __src LEFT JOIN __dups __dup ON __src.${key} = __dup.k)`;
-  const valueObject = `json_object(${options.fields.map((f, i) => `'c${i}', ${fieldValue(f, types[i]!)}`).join(', ')})::VARCHAR`;
+  const valueObject =
+    options.format === 'csv'
+      ? options.fields.map((f, i) => csvField(f, types[i]!)).join(` || ',' || `) || `''`
+      : `json_object(${options.fields.map((f, i) => `'c${i}', ${fieldValue(f, types[i]!)}`).join(', ')})::VARCHAR`;
+  const batch = options.format === 'csv' ? (rows: string[]) => `${rows.join('\n')}\n` : (rows: string[]) => `[${rows.join(',')}]`;
 
   const summary = await engine.withConnection(async (conn: DuckDBConnection) => {
     const counts = await conn.runAndReadAll(
@@ -164,12 +183,12 @@ export async function readKeyed(engine: Engine, source: TableSource, options: Ke
         for (let r = 0; r < chunk.rowCount; r++) {
           rows.push(vector.getItem(r) as string);
           if (rows.length === batchRows) {
-            yield { json: `[${rows.join(',')}]`, rows: rows.length };
+            yield { data: batch(rows), rows: rows.length };
             rows = [];
           }
         }
       }
-      if (rows.length) yield { json: `[${rows.join(',')}]`, rows: rows.length };
+      if (rows.length) yield { data: batch(rows), rows: rows.length };
     } finally {
       conn.closeSync();
     }

@@ -43,7 +43,7 @@ describe('readKeyed', () => {
     });
     expect(read.invalidExamples.find((x) => x.key === 'f')!.values).toMatchObject({ id: 'f', n: 8, loc: 'not a point' });
     const rows: any[] = [];
-    for await (const b of read.batches()) rows.push(...JSON.parse(b.json));
+    for await (const b of read.batches()) rows.push(...JSON.parse(b.data));
     expect(rows).toHaveLength(2);
     const a = rows.find((r) => r.c0 === 1);
     // Exact beyond 2^53 in the JSON text, geopoint as PostgreSQL point text (lon,lat), NaN as text.
@@ -51,8 +51,17 @@ describe('readKeyed', () => {
     expect(a.c4).toMatch(/^2024-02-29 12:34:56\.789012\+00/);
     expect(rows.find((r) => r.c0 === 3)).toMatchObject({ c5: 'inf', c7: null });
     const raw: string[] = [];
-    for await (const b of read.batches()) raw.push(b.json);
+    for await (const b of read.batches()) raw.push(b.data);
     expect(raw.join('')).toContain('9007199254740993');
+  });
+
+  it('streams the valid rows as CSV lines for COPY: every value quoted as PostgreSQL reads it, null as nothing', async () => {
+    const read = await readKeyed(engine(), { files: [file] }, { key: 'id', fields, maxInvalidExamples: 0, format: 'csv' });
+    let csv = '';
+    for await (const b of read.batches()) csv += b.data;
+    const lines = csv.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.sort()).toEqual(['"1","9007199254740993","12.5","2024-02-29","2024-02-29 12:34:56.789012+00","nan","[""x"",""y""]","(13.4,52.5)","plain"', '"3","1","1.0",,,"inf",,,"ok"']);
   });
 
   it('reports only the first examples but counts all, and batches the valid rows', async () => {
@@ -96,7 +105,7 @@ describe('readKeyed', () => {
       expect(batches).toBe(2);
     }
     const names = new Set<string>();
-    for await (const b of read.batches()) for (const r of JSON.parse(b.json) as Array<{ c0: string }>) names.add(r.c0);
+    for await (const b of read.batches()) for (const r of JSON.parse(b.data) as Array<{ c0: string }>) names.add(r.c0);
     expect(names.size).toBe(12345);
   });
 

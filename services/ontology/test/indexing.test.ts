@@ -167,6 +167,44 @@ describe('invalid rows and definition changes', () => {
   });
 });
 
+describe('values of every kind reach the object table exactly', () => {
+  it('strings with quotes, commas, new lines and backslashes, empty strings and nulls, arrays, booleans, big longs, timestamps', async () => {
+    const rows = [
+      { id: 1, label: 'a "quoted", comma\nnew line \\ backslash \\. ünïcødé', note: '', tags: ['x', 'y,"z"'], active: true, amount: -0.5, at: '2024-02-29T12:34:56.789Z' },
+      { id: 2, label: '\\.', note: null, tags: [], active: false, amount: 1e21, at: null },
+      { id: 3, label: ',', note: 'null', tags: null, active: null, amount: null, at: '1999-12-31T23:59:59Z' },
+    ];
+    const ds = ok(await http.post<{ rid: string }>('/api/v2/datasets', { parentFolderRid: w.projectRid, name: 'kinds' }), 'dataset');
+    // A long beyond 2^53 is written as its digits (a JS number cannot hold it).
+    const body = rows.map((r) => JSON.stringify(r).replace('"id":1,', '"id":9007199254740993,')).join('\n');
+    ok(await http.post(`/api/v2/datasets/${ds.rid}/import?format=jsonl&transactionType=SNAPSHOT`, undefined, { raw: Buffer.from(body), headers: { 'content-type': 'application/octet-stream' } }), 'import');
+    ok(
+      await http.post(`${base()}/apply`, {
+        objectTypes: [
+          {
+            apiName: 'Kind',
+            dataset: ds.rid,
+            primaryKey: 'id',
+            titleProperty: 'label',
+            properties: { id: { type: 'long' }, label: { type: 'string' }, note: { type: 'string' }, tags: { type: { type: 'array', subType: { type: 'string' } } }, active: { type: 'boolean' }, amount: { type: 'double' }, at: { type: 'timestamp' } },
+          },
+        ],
+      }),
+      'apply',
+    );
+    expect(await waitForIndexed(http, w.ontologyRid, 'Kind', ds.rid)).toMatchObject({ status: 'READY', objectCount: 3, invalidCount: 0 });
+    const objects = (await allObjects(http, w.ontologyRid, 'Kind', 'id')).map(({ __rid, __title, __apiName, __primaryKey, ...o }) => o);
+    expect(objects).toEqual([
+      { id: '2', label: '\\.', note: undefined, tags: [], active: false, amount: 1e21 },
+      { id: '3', label: ',', note: 'null', amount: undefined, at: '1999-12-31T23:59:59.000Z' },
+      { id: '9007199254740993', label: rows[0]!.label, note: '', tags: ['x', 'y,"z"'], active: true, amount: -0.5, at: '2024-02-29T12:34:56.789Z' },
+    ].map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))));
+    // Searchable as written.
+    const found = ok(await http.post(`${base()}/objects/Kind/search`, { where: { type: 'eq', field: 'label', value: rows[0]!.label } }), 'search');
+    expect(found.data).toHaveLength(1);
+  });
+});
+
 describe('reads during a re-index', () => {
   it('keep answering from the previous build until the new one is swapped in', async () => {
     const N = 50_000;

@@ -187,6 +187,7 @@ export class Indexer {
       key: pk.column,
       fields: def.properties.map((p) => ({ column: p.column, as: p.dataType.type === 'geopoint' ? 'geopoint' : 'value' })),
       maxInvalidExamples: MAX_INDEX_ERRORS,
+      format: 'csv',
     });
   }
 
@@ -209,7 +210,7 @@ export class Indexer {
     await dropTable(repo.db, table);
     await createObjectTable(repo.db, table, def, columns);
     const read = await this.objectRead(def, view.files);
-    for await (const batch of read.batches()) await loadObjects(repo.db, table, def, columns, batch.json);
+    for await (const batch of read.batches()) await loadObjects(repo.db, table, def, columns, batch.data);
     await createObjectIndexes(repo.db, table, def, columns);
     await this.swap(row, table, columns, generation, { version, view, mode: 'FULL', started, count: read.validCount, invalid: read.invalidCount, keyConflicts: this.keyConflicts(read), errors: this.errorRows(read) });
   }
@@ -227,7 +228,7 @@ export class Indexer {
     await createObjectTable(repo.db, stage, def, columns, { staging: true });
     try {
       const read = await this.objectRead(def, view.appendedFiles!);
-      for await (const batch of read.batches()) await loadObjects(repo.db, stage, def, columns, batch.json);
+      for await (const batch of read.batches()) await loadObjects(repo.db, stage, def, columns, batch.data);
       const pk = sql.id(columns[def.primaryKey]!);
       // A row left out for a bad value still holds its key: a full build makes an appended row with that key
       // invalid too. Those keys are the described invalid rows'; when some are not described, build fully.
@@ -287,7 +288,7 @@ export class Indexer {
     await dropTable(repo.db, table);
     await createLinkTable(repo.db, table, types[0], types[1]);
     const read = await this.linkRead(def, view.files);
-    for await (const batch of read.batches()) await loadLinks(repo.db, table, types[0], types[1], batch.json);
+    for await (const batch of read.batches()) await loadLinks(repo.db, table, types[0], types[1], batch.data);
     await createLinkIndexes(repo.db, table);
     const count = Number((await sql<{ n: string }>`select count(*)::text as n from ${tableRef(table)}`.execute(repo.db)).rows[0]!.n);
     await this.swap(row, table, { from: 'a', to: 'b' }, generation, { version, view, mode: 'FULL', started, count, invalid: read.invalidCount, keyConflicts: 0, errors: this.errorRows(read) });
@@ -302,7 +303,7 @@ export class Indexer {
     await createLinkTable(repo.db, stage, types[0], types[1]);
     try {
       const read = await this.linkRead(def, view.appendedFiles!);
-      for await (const batch of read.batches()) await loadLinks(repo.db, stage, types[0], types[1], batch.json);
+      for await (const batch of read.batches()) await loadLinks(repo.db, stage, types[0], types[1], batch.data);
       await repo.transaction(async (trx) => {
         const added = await sql`insert into ${tableRef(live)} (a, b) select distinct a, b from ${tableRef(stage)} on conflict do nothing`.execute(trx);
         await repo.replaceIndexErrors(trx, row.target_rid, this.errorRows(read).slice(0, Math.max(0, MAX_INDEX_ERRORS - (await repo.countIndexErrors(trx, row.target_rid)))), true);
