@@ -96,10 +96,31 @@ function fieldValue(field: KeyedField, type: DuckDBType): string {
  * as nothing.
  */
 function csvField(field: KeyedField, type: DuckDBType): string {
+  const c = quoteIdentifier(field.column);
   const json = fieldValue(field, type);
-  const text = `CASE json_type(${json}) WHEN 'VARCHAR' THEN json_extract_string(${json}, '$') ELSE ${json}::VARCHAR END`;
-  return `CASE WHEN ${quoteIdentifier(field.column)} IS NULL THEN '' ELSE '"' || replace(${text}, '"', '""') || '"' END`;
+  // Text, whole numbers and booleans are written as they are (the same text, without JSON's detour).
+  const text =
+    field.as !== 'geopoint' && type.typeId === DuckDBTypeId.VARCHAR
+      ? c
+      : field.as !== 'geopoint' && AS_TEXT.has(type.typeId)
+        ? `${c}::VARCHAR`
+        : `CASE json_type(${json}) WHEN 'VARCHAR' THEN json_extract_string(${json}, '$') ELSE ${json}::VARCHAR END`;
+  return `CASE WHEN ${c} IS NULL THEN '' ELSE '"' || replace(${text}, '"', '""') || '"' END`;
 }
+
+/** Types whose VARCHAR cast is the text of their JSON value. */
+const AS_TEXT = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+]);
 
 /**
  * Reads `source` as keyed records: counts and describes the invalid rows, then streams the valid
