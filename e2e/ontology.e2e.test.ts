@@ -451,6 +451,27 @@ describe('browser journey: ontology manager and object explorer', () => {
       expect(csv.trim().split(/\r\n/)).toEqual(['object type,primary key,label,capacity', 'Boat,B1,Sea Breeze,120', 'Truck,T25,Truck 25,25', 'Truck,T23,Truck 23,23']);
     });
 
+    await step(page, 'interface: the filtered set saved as an object set opens again from the explorer', async () => {
+      await page.getByTestId('types-button').click();
+      await page.getByTestId('type-chooser').getByText('Boats').click();
+      await page.getByTestId('object-count').filter({ hasText: '1–2 of 2 objects' }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('save-set').click();
+      const dialog = page.getByRole('dialog', { name: 'Save object set' });
+      await dialog.getByLabel('Name').fill('Big London trucks');
+      await dialog.getByTestId('save-set-submit').click();
+      await page.waitForURL(/set=ri\./);
+      await page.getByText(/saved object set .*Big London trucks/).waitFor();
+      await page.goto(`/ontologies/${ontology}/explore`);
+      const row = page.getByTestId('saved-set-row').filter({ hasText: 'Big London trucks' });
+      await row.filter({ hasText: 'Vehicle' }).waitFor();
+      await row.getByRole('link', { name: 'Big London trucks' }).click();
+      await page.getByTestId('interface-title').filter({ hasText: 'Vehicle' }).waitFor();
+      await page.getByTestId('object-count').filter({ hasText: '1–2 of 2 objects' }).waitFor();
+      expect(page.url()).toContain('types=Truck');
+      expect(await page.getByTestId('filter-row').getByLabel('Filter value').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['22', 'LON']);
+    });
+
     await step(page, 'interface: a row opens its object, which links back to the interface', async () => {
       await page.getByTestId('object-row').filter({ hasText: 'Truck 25' }).getByRole('link', { name: 'Truck 25' }).click();
       await page.getByTestId('object-title').filter({ hasText: 'Truck 25' }).waitFor();

@@ -545,6 +545,18 @@ export function viewOfSet(set: ObjectSet): { objectType: string; where: unknown 
   return undefined;
 }
 
+/** The interface, the implementing types chosen (all when undefined) and the filter of a set the interface table builds (`interfaceSet`, `filtered`). */
+export function viewOfInterfaceSet(set: ObjectSet): { interfaceType: string; objectTypes: string[] | undefined; where: unknown } | undefined {
+  const inner = set.type === 'filter' ? (set.objectSet as ObjectSet) : set;
+  const where = set.type === 'filter' ? set.where : undefined;
+  if (inner?.type === 'interfaceBase') return { interfaceType: String(inner.interfaceType), objectTypes: undefined, where };
+  if (inner?.type !== 'asType') return undefined;
+  const of = inner.objectSet as ObjectSet;
+  const bases = of?.type === 'union' ? (of.objectSets as ObjectSet[]) : [of];
+  if (!bases.every((b) => b?.type === 'base')) return undefined;
+  return { interfaceType: String(inner.entityType), objectTypes: bases.map((b) => String(b.objectType)), where };
+}
+
 // --- values ---------------------------------------------------------------------------------
 
 /** A property value as text for a cell or a CSV field. */
@@ -596,9 +608,10 @@ export function downloadText(fileName: string, text: string, type: string): void
 
 export const ontologyUrl = (o: string) => `/ontologies/${encodeURIComponent(o)}`;
 export const explorerUrl = (o: string, q?: string) => `${ontologyUrl(o)}/explore${q ? `?${new URLSearchParams({ q })}` : ''}`;
-export const objectTableUrl = (o: string, t: string, params: Record<string, string | undefined> = {}) => {
+const query = (params: Record<string, string | undefined>) => {
   const qs = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
-  return `${ontologyUrl(o)}/objects/${encodeURIComponent(t)}${qs ? `?${qs}` : ''}`;
+  return qs ? `?${qs}` : '';
 };
-export const interfaceTableUrl = (o: string, i: string) => `${ontologyUrl(o)}/interfaces/${encodeURIComponent(i)}`;
+export const objectTableUrl = (o: string, t: string, params: Record<string, string | undefined> = {}) => `${ontologyUrl(o)}/objects/${encodeURIComponent(t)}${query(params)}`;
+export const interfaceTableUrl = (o: string, i: string, params: Record<string, string | undefined> = {}) => `${ontologyUrl(o)}/interfaces/${encodeURIComponent(i)}${query(params)}`;
 export const objectUrl = (o: string, t: string, pk: unknown) => `${ontologyUrl(o)}/objects/${encodeURIComponent(t)}/${encodeURIComponent(String(pk))}`;

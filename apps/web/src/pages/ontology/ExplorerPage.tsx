@@ -20,6 +20,7 @@ import {
   useSavedSets,
   useSearch,
   valueText,
+  viewOfInterfaceSet,
   type InterfaceMeta,
   type ObjectTypeMeta,
   type SavedObjectSet,
@@ -62,7 +63,7 @@ function InterfaceCard({ ontology, iface, count }: { ontology: string; iface: In
   );
 }
 
-function SavedSets({ ontology, types }: { ontology: string; types: Record<string, { objectType: ObjectTypeMeta }> }) {
+function SavedSets({ ontology, types, interfaces }: { ontology: string; types: Record<string, { objectType: ObjectTypeMeta }>; interfaces: Record<string, { displayName: string }> }) {
   const sets = useSavedSets(ontology);
   const queryClient = useQueryClient();
   const [sharing, setSharing] = useState<SavedObjectSet | undefined>();
@@ -92,10 +93,22 @@ function SavedSets({ ontology, types }: { ontology: string; types: Record<string
         <tbody>
           {rows.map((s) => {
             const typeName = findType(s.objectSet);
+            const iface = typeName ? undefined : viewOfInterfaceSet(s.objectSet);
+            const url = typeName ? objectTableUrl(ontology, typeName, { set: s.rid }) : iface ? interfaceTableUrl(ontology, iface.interfaceType, { set: s.rid }) : undefined;
             return (
               <tr key={s.rid} data-testid="saved-set-row">
-                <td>{typeName ? <Link to={objectTableUrl(ontology, typeName, { set: s.rid })}>{s.name}</Link> : s.name}</td>
-                <td>{typeName ? (types[typeName]?.objectType.pluralDisplayName ?? typeName) : <span className="of-muted">several types</span>}</td>
+                <td>{url ? <Link to={url}>{s.name}</Link> : s.name}</td>
+                <td>
+                  {typeName ? (
+                    (types[typeName]?.objectType.pluralDisplayName ?? typeName)
+                  ) : iface ? (
+                    <>
+                      <Icon icon="layers" size={12} /> {interfaces[iface.interfaceType]?.displayName ?? iface.interfaceType}
+                    </>
+                  ) : (
+                    <span className="of-muted">several types</span>
+                  )}
+                </td>
                 <td className="of-muted">{s.path.split('/').slice(0, -1).join('/')}</td>
                 <td>{formatRelative(s.updatedTime)}</td>
                 <td className="of-table-actions">
@@ -223,7 +236,7 @@ export function ExplorerPage() {
             </>
           ) : null}
           <h3 className="of-section-title">Saved object sets</h3>
-          <SavedSets ontology={ontology} types={types} />
+          <SavedSets ontology={ontology} types={types} interfaces={meta.data?.interfaceTypes ?? {}} />
         </>
       )}
     </div>

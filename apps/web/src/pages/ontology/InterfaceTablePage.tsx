@@ -3,10 +3,10 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Button, Icon, NonIdealState, Spinner, Tag, type IconName } from '@blueprintjs/core';
 import { formatCount } from '../../lib/datasets';
 import { useUrlParams } from '../../lib/urlState';
-import { explorerUrl, filtered, interfaceSet, loadInterfaceObjects, objectTableUrl, ontologyUrl, useCounts, useFullMetadata, useInterfaceObjectsPage, useOntology, whereOf, type ObjectTypeMeta, type OntologyObject } from '../../lib/ontology';
+import { explorerUrl, filtered, interfaceSet, interfaceTableUrl, loadInterfaceObjects, objectTableUrl, ontologyUrl, rowsOf, useCounts, useFullMetadata, useInterfaceObjectsPage, useOntology, useSavedSet, viewOfInterfaceSet, whereOf, type ObjectTypeMeta, type OntologyObject } from '../../lib/ontology';
 import { describeError } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
-import { ChecklistButton, ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
+import { ChecklistButton, ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
 
 /** CSV headers of the object's type and key: API names have no spaces, so no property can take them. */
 const CSV_IDENTITY = { columns: ['__apiName', '__primaryKey'], headers: ['object type', 'primary key'] };
@@ -50,6 +50,20 @@ export function InterfaceTablePage() {
   const chooseTypes = (types: string[]) => updateUrl({ types: types.length < implementing.length ? types.join(',') : undefined }, { replace: true });
 
   const filters = useFilterParam();
+  const { setDraft } = filters;
+  // `?set=` opens a saved set of this interface: its filter and its types fill the controls once.
+  const savedRid = params.get('set') ?? undefined;
+  const saved = useSavedSet(ontology, savedRid);
+  const savedView = saved.data ? viewOfInterfaceSet(saved.data.objectSet) : undefined;
+  const [loadedSet, setLoadedSet] = useState<string | undefined>();
+  useEffect(() => {
+    if (!saved.data || !savedView || savedView.interfaceType !== interfaceType || loadedSet === saved.data.rid) return;
+    setLoadedSet(saved.data.rid);
+    setDraft(rowsOf(savedView.where) ?? []);
+    if (savedView.objectTypes) updateUrl({ types: savedView.objectTypes.join(',') }, { replace: true });
+  }, [saved.data, savedView, interfaceType, loadedSet, setDraft, updateUrl]);
+  const [saving, setSaving] = useState(false);
+
   const where = iface ? whereOf(filters.rows, iface.allProperties) : undefined;
   const objectSet = filtered(interfaceSet(interfaceType, chosen), where);
   const counts = useCounts(ontology, implementing.map((t) => filtered(interfaceSet(interfaceType, [t]), where)));
@@ -93,6 +107,7 @@ export function InterfaceTablePage() {
                 ))
               : 'no object type you can read'}
             {iface.description ? <> · {iface.description}</> : null}
+            {saved.data ? <> · saved object set {saved.data.path}</> : null}
           </>
         }
         actions={
@@ -106,6 +121,7 @@ export function InterfaceTablePage() {
               }
               data-testid="export-csv"
             />
+            <Button intent="primary" icon="floppy-disk" text="Save as object set" onClick={() => setSaving(true)} data-testid="save-set" />
             <Button icon="cog" text="Manage" onClick={() => navigate(`${ontologyUrl(ontology)}?tab=interfaces`)} />
           </>
         }
@@ -143,6 +159,7 @@ export function InterfaceTablePage() {
           />
         </>
       )}
+      <SaveSetDialog ontology={ontology} objectSet={objectSet} isOpen={saving} onClose={() => setSaving(false)} onSaved={(s) => navigate(interfaceTableUrl(ontology, interfaceType, { set: s.rid, types: chosen?.join(',') }))} />
     </div>
   );
 }

@@ -1,7 +1,10 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import type { UseQueryResult } from '@tanstack/react-query';
-import { Button, Callout, Checkbox, HTMLSelect, HTMLTable, Icon, InputGroup, Menu, PopoverNext, ProgressBar, Spinner, type IconName } from '@blueprintjs/core';
+import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { Button, Callout, Checkbox, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, HTMLTable, Icon, InputGroup, Menu, PopoverNext, ProgressBar, Spinner, TextArea, type IconName } from '@blueprintjs/core';
+import { api, ok } from '../../lib/api';
+import { useResource } from '../../lib/filesystem';
+import { FolderPicker } from '../../components/FolderPicker';
 import { formatCount } from '../../lib/datasets';
 import { useDebounced } from '../../lib/useDebounced';
 import { useUrlParams } from '../../lib/urlState';
@@ -11,17 +14,21 @@ import {
   isNumericProperty,
   loadAll,
   objectUrl,
+  ontKeys,
   toCsv,
+  useOntology,
   typeText,
   valueText,
   type FilterOp,
   type FilterRow,
   type LoadRequest,
+  type ObjectSet,
   type ObjectsPage,
   type OntologyObject,
   type PageLoader,
   type PropertyDataType,
   type PropertyMeta,
+  type SavedObjectSet,
 } from '../../lib/ontology';
 import { describeError, showError, showSuccess } from '../../lib/toaster';
 
@@ -311,4 +318,58 @@ export function useCsvExport() {
       </div>
     ) : null;
   return { run, exporting: loaded !== undefined, progress };
+}
+
+/** Saves a set definition with a name in a folder (the ontology's by default); it re-evaluates to current data. */
+export function SaveSetDialog({ ontology, objectSet, isOpen, onClose, onSaved }: { ontology: string; objectSet: ObjectSet; isOpen: boolean; onClose: () => void; onSaved: (s: SavedObjectSet) => void }) {
+  // The URL names the ontology by RID or API name; its resource (its folder) is read by RID.
+  const info = useResource(useOntology(ontology).data?.rid);
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [folder, setFolder] = useState('');
+  useEffect(() => {
+    if (isOpen && !folder && info.data?.parentFolderRid) setFolder(info.data.parentFolderRid);
+  }, [isOpen, folder, info.data]);
+  const save = useMutation({
+    meta: { action: 'Save object set' },
+    mutationFn: () =>
+      ok(api.POST('/api/v2/ontologies/{ontology}/savedObjectSets', { params: { path: { ontology } }, body: { parentFolderRid: folder, name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}), objectSet } })) as Promise<unknown> as Promise<SavedObjectSet>,
+    onSuccess: (s) => {
+      showSuccess(`Saved ${s.name}`);
+      void queryClient.invalidateQueries({ queryKey: ontKeys.savedSets(ontology) });
+      onClose();
+      onSaved(s);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <Dialog isOpen={isOpen} onClose={onClose} title="Save object set" icon="floppy-disk" style={{ width: 560 }}>
+      <form onSubmit={submit}>
+        <DialogBody>
+          <p className="of-muted">A saved set keeps the filter, not the objects: it shows current data whenever it is opened. Share it like any resource.</p>
+          <FormGroup label="Name" labelFor="set-name">
+            <InputGroup id="set-name" required autoFocus maxLength={255} value={name} onValueChange={setName} />
+          </FormGroup>
+          <FormGroup label="Description" labelFor="set-description" labelInfo="(optional)">
+            <TextArea id="set-description" fill value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+          </FormGroup>
+          <FormGroup label="Folder">
+            <FolderPicker location={folder} onChange={setFolder} />
+          </FormGroup>
+        </DialogBody>
+        <DialogFooter
+          actions={
+            <>
+              <Button text="Cancel" onClick={onClose} />
+              <Button type="submit" intent="primary" text="Save" loading={save.isPending} disabled={!name.trim() || !folder} data-testid="save-set-submit" />
+            </>
+          }
+        />
+      </form>
+    </Dialog>
+  );
 }

@@ -1,9 +1,8 @@
-import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Callout, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, Icon, InputGroup, NonIdealState, Spinner, Tag, TextArea, type IconName } from '@blueprintjs/core';
+import { Button, Callout, HTMLSelect, Icon, NonIdealState, Spinner, Tag, type IconName } from '@blueprintjs/core';
 import { api, ok } from '../../lib/api';
-import { useResource } from '../../lib/filesystem';
 import { useUrlParams } from '../../lib/urlState';
 import {
   baseSet,
@@ -25,13 +24,11 @@ import {
   whereOf,
   type ObjectSet,
   type ObjectTypeMeta,
-  type SavedObjectSet,
 } from '../../lib/ontology';
 import { describeError, showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
-import { FolderPicker } from '../../components/FolderPicker';
 import type { ChartKind } from '../../components/AggregationChart';
-import { ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
+import { ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
 
 const AggregationChart = lazy(() => import('../../components/AggregationChart'));
 
@@ -90,59 +87,6 @@ function ChartPanel({ ontology, type, objectSet }: { ontology: string; type: Obj
         </div>
       ) : null}
     </div>
-  );
-}
-
-function SaveSetDialog({ ontology, objectSet, isOpen, onClose, onSaved }: { ontology: string; objectSet: ObjectSet; isOpen: boolean; onClose: () => void; onSaved: (s: SavedObjectSet) => void }) {
-  // The URL names the ontology by RID or API name; its resource (its folder) is read by RID.
-  const info = useResource(useOntology(ontology).data?.rid);
-  const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [folder, setFolder] = useState('');
-  useEffect(() => {
-    if (isOpen && !folder && info.data?.parentFolderRid) setFolder(info.data.parentFolderRid);
-  }, [isOpen, folder, info.data]);
-  const save = useMutation({
-    meta: { action: 'Save object set' },
-    mutationFn: () =>
-      ok(api.POST('/api/v2/ontologies/{ontology}/savedObjectSets', { params: { path: { ontology } }, body: { parentFolderRid: folder, name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}), objectSet } })) as Promise<unknown> as Promise<SavedObjectSet>,
-    onSuccess: (s) => {
-      showSuccess(`Saved ${s.name}`);
-      void queryClient.invalidateQueries({ queryKey: ontKeys.savedSets(ontology) });
-      onClose();
-      onSaved(s);
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
-  return (
-    <Dialog isOpen={isOpen} onClose={onClose} title="Save object set" icon="floppy-disk" style={{ width: 560 }}>
-      <form onSubmit={submit}>
-        <DialogBody>
-          <p className="of-muted">A saved set keeps the filter, not the objects: it shows current data whenever it is opened. Share it like any resource.</p>
-          <FormGroup label="Name" labelFor="set-name">
-            <InputGroup id="set-name" required autoFocus maxLength={255} value={name} onValueChange={setName} />
-          </FormGroup>
-          <FormGroup label="Description" labelFor="set-description" labelInfo="(optional)">
-            <TextArea id="set-description" fill value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
-          </FormGroup>
-          <FormGroup label="Folder">
-            <FolderPicker location={folder} onChange={setFolder} />
-          </FormGroup>
-        </DialogBody>
-        <DialogFooter
-          actions={
-            <>
-              <Button text="Cancel" onClick={onClose} />
-              <Button type="submit" intent="primary" text="Save" loading={save.isPending} disabled={!name.trim() || !folder} data-testid="save-set-submit" />
-            </>
-          }
-        />
-      </form>
-    </Dialog>
   );
 }
 
