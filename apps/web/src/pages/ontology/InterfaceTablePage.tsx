@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Button, Icon, NonIdealState, Spinner, Tag, type IconName } from '@blueprintjs/core';
 import { formatCount } from '../../lib/datasets';
 import { useUrlParams } from '../../lib/urlState';
-import { explorerUrl, filtered, interfaceSet, interfaceTableUrl, loadInterfaceObjects, objectTableUrl, ontologyUrl, rowsOf, useCounts, useFullMetadata, useInterfaceObjectsPage, useOntology, useSavedSet, viewOfInterfaceSet, whereOf, type ObjectTypeMeta, type OntologyObject } from '../../lib/ontology';
+import { explorerUrl, filtered, interfaceSet, interfaceTableUrl, loadInterfaceObjects, objectTableUrl, ontologyUrl, rowsOf, useCounts, useFullMetadata, useInterfaceObjectsPage, useOntology, viewOfInterfaceSet, whereOf, type ObjectTypeMeta, type OntologyObject, type SavedObjectSet } from '../../lib/ontology';
 import { describeError } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
-import { ChecklistButton, ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
+import { ChecklistButton, ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSavedSetParam, useSortParam } from './ObjectGrid';
 
 /** CSV headers of the object's type and key: API names have no spaces, so no property can take them. */
 const CSV_IDENTITY = { columns: ['__apiName', '__primaryKey'], headers: ['object type', 'primary key'] };
@@ -51,17 +51,19 @@ export function InterfaceTablePage() {
 
   const filters = useFilterParam();
   const { setDraft } = filters;
-  // `?set=` opens a saved set of this interface: its filter and its types fill the controls once.
-  const savedRid = params.get('set') ?? undefined;
-  const saved = useSavedSet(ontology, savedRid);
-  const savedView = saved.data ? viewOfInterfaceSet(saved.data.objectSet) : undefined;
-  const [loadedSet, setLoadedSet] = useState<string | undefined>();
-  useEffect(() => {
-    if (!saved.data || !savedView || savedView.interfaceType !== interfaceType || loadedSet === saved.data.rid) return;
-    setLoadedSet(saved.data.rid);
-    setDraft(rowsOf(savedView.where) ?? []);
-    if (savedView.objectTypes) updateUrl({ types: savedView.objectTypes.join(',') }, { replace: true });
-  }, [saved.data, savedView, interfaceType, loadedSet, setDraft, updateUrl]);
+  // `?set=` opens a saved set of this interface: its filter and its types fill the controls.
+  const { saved } = useSavedSetParam(
+    ontology,
+    useCallback(
+      (s: SavedObjectSet) => {
+        const view = viewOfInterfaceSet(s.objectSet);
+        if (!view || view.interfaceType !== interfaceType) return;
+        setDraft(rowsOf(view.where) ?? []);
+        if (view.objectTypes) updateUrl({ types: view.objectTypes.join(',') }, { replace: true });
+      },
+      [interfaceType, setDraft, updateUrl],
+    ),
+  );
   const [saving, setSaving] = useState(false);
 
   const where = iface ? whereOf(filters.rows, iface.allProperties) : undefined;

@@ -17,6 +17,7 @@ import {
   ontKeys,
   toCsv,
   useOntology,
+  useSavedSet,
   typeText,
   valueText,
   type FilterOp,
@@ -318,6 +319,23 @@ export function useCsvExport() {
       </div>
     ) : null;
   return { run, exporting: loaded !== undefined, progress };
+}
+
+/**
+ * `?set=`: the saved object set the URL names, handed to `apply` once it has loaded (to fill the
+ * page's filter and choices from it); later edits are the page's own.
+ */
+export function useSavedSetParam(ontology: string, apply: (saved: SavedObjectSet) => void) {
+  const [params] = useUrlParams();
+  const rid = params.get('set') ?? undefined;
+  const saved = useSavedSet(ontology, rid);
+  const [loaded, setLoaded] = useState<string | undefined>();
+  useEffect(() => {
+    if (!saved.data || loaded === saved.data.rid) return;
+    setLoaded(saved.data.rid);
+    apply(saved.data);
+  }, [saved.data, loaded, apply]);
+  return { rid, saved };
 }
 
 /** Saves a set definition with a name in a folder (the ontology's by default); it re-evaluates to current data. */

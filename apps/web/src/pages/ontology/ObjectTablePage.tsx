@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Callout, HTMLSelect, Icon, NonIdealState, Spinner, Tag, type IconName } from '@blueprintjs/core';
@@ -18,17 +18,17 @@ import {
   useFullMetadata,
   useObjectsPage,
   useOntology,
-  useSavedSet,
   valueText,
   viewOfSet,
   whereOf,
   type ObjectSet,
   type ObjectTypeMeta,
+  type SavedObjectSet,
 } from '../../lib/ontology';
 import { describeError, showSuccess } from '../../lib/toaster';
 import { PageHeader } from '../../components/PageHeader';
 import type { ChartKind } from '../../components/AggregationChart';
-import { ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSortParam } from './ObjectGrid';
+import { ColumnChooser, FilterEditor, ObjectGrid, PageToolbar, SaveSetDialog, defaultColumns, orderByOf, useCsvExport, useFilterParam, usePageTokens, useSavedSetParam, useSortParam } from './ObjectGrid';
 
 const AggregationChart = lazy(() => import('../../components/AggregationChart'));
 
@@ -90,6 +90,12 @@ function ChartPanel({ ontology, type, objectSet }: { ontology: string; type: Obj
   );
 }
 
+/** The filter rows of a saved set that is a filter of one type (or the type itself); undefined for any other shape. */
+function filterRowsOf(set: ObjectSet) {
+  const view = viewOfSet(set);
+  return view ? rowsOf(view.where) : undefined;
+}
+
 /**
  * The objects of one type: filters, sort by a column, a column chooser, pages, CSV export,
  * charts of aggregations; a filter can be saved as a named object set and opened again.
@@ -102,8 +108,6 @@ export function ObjectTablePage() {
   const meta = useFullMetadata(ontology);
   const info = useOntology(ontology);
   const type = meta.data?.objectTypes[objectType]?.objectType;
-  const savedRid = params.get('set') ?? undefined;
-  const saved = useSavedSet(ontology, savedRid);
   const refRid = params.get('ref') ?? undefined;
   // A temporary set (linked objects opened from an object) is read once and used by its definition.
   const temporary = useQuery({
@@ -116,14 +120,17 @@ export function ObjectTablePage() {
   const filters = useFilterParam();
   const { setDraft } = filters;
   // Opening a saved set of the plain shape fills the filter rows; any other shape is its base.
-  const savedView = saved.data ? viewOfSet(saved.data.objectSet) : undefined;
-  const savedRows = savedView ? rowsOf(savedView.where) : undefined;
-  const [loadedSet, setLoadedSet] = useState<string | undefined>();
-  useEffect(() => {
-    if (!saved.data || loadedSet === saved.data.rid) return;
-    setLoadedSet(saved.data.rid);
-    if (savedRows) setDraft(savedRows);
-  }, [saved.data, savedRows, loadedSet, setDraft]);
+  const { rid: savedRid, saved } = useSavedSetParam(
+    ontology,
+    useCallback(
+      (s: SavedObjectSet) => {
+        const rows = filterRowsOf(s.objectSet);
+        if (rows) setDraft(rows);
+      },
+      [setDraft],
+    ),
+  );
+  const savedRows = saved.data ? filterRowsOf(saved.data.objectSet) : undefined;
 
   const base: ObjectSet | undefined = refRid ? temporary.data : saved.data && !savedRows ? saved.data.objectSet : baseSet(objectType);
   const where = type ? whereOf(filters.rows, type.properties) : undefined;
