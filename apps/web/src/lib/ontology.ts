@@ -409,6 +409,11 @@ export function apiNameOf(column: string): string {
 
 export const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/** What is wrong with each of `names` that is not an API name, as `<what> <name>: …` for an editor's local problems. */
+export function apiNameProblems(what: string, names: string[]): string[] {
+  return names.filter((n) => !API_NAME.test(n)).map((n) => `${what} ${n || '(no name)'}: letters, digits and _ only, starting with a letter`);
+}
+
 // --- interface links ------------------------------------------------------------------------
 
 export type InterfaceLinkInput = NonNullable<InterfaceTypeInput['links']>[string];

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Button, Callout, Checkbox, Dialog, DialogBody, DialogFooter, FormGroup, HTMLSelect, InputGroup, TextArea } from '@blueprintjs/core';
 import { typeLabel, useDataset, useSchema } from '../../lib/datasets';
 import { useDebounced } from '../../lib/useDebounced';
-import { API_NAME, typeText, useDryRun, type InterfaceLinkInput, type InterfaceTypeInput, type LinkTypeInput, type ObjectTypeInput, type OntologyDocument, type PropertyDataType, type Problem } from '../../lib/ontology';
+import { API_NAME, apiNameProblems, typeText, useDryRun, type InterfaceLinkInput, type InterfaceTypeInput, type LinkTypeInput, type ObjectTypeInput, type OntologyDocument, type PropertyDataType, type Problem } from '../../lib/ontology';
 import { DryRunStatus, ProblemList, useApplyFlow } from './apply';
 import { DatasetChooser } from './ObjectTypeEditor';
 
@@ -226,8 +226,8 @@ export function InterfaceEditor({
   const duplicateLinks = links.map((l) => l.apiName).filter((n, i, all) => n && all.indexOf(n) !== i);
   const localProblems = [
     ...(apiName && !API_NAME.test(apiName) ? ['API name: starts with a letter; letters, digits and _ only'] : []),
-    ...properties.filter((p) => !API_NAME.test(p.name)).map((p) => `shared property ${p.name || '(no name)'}: letters, digits and _ only, starting with a letter`),
-    ...links.filter((l) => !API_NAME.test(l.apiName)).map((l) => `link ${l.apiName || '(no name)'}: letters, digits and _ only, starting with a letter`),
+    ...apiNameProblems('shared property', properties.map((p) => p.name)),
+    ...apiNameProblems('link', links.map((l) => l.apiName)),
     ...[...new Set(duplicateLinks)].map((n) => `two links are named ${n}`),
     ...links.filter((l) => API_NAME.test(l.apiName) && !l.target).map((l) => `link ${l.apiName}: choose what it leads to`),
   ];

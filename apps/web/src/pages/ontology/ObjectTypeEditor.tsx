@@ -6,6 +6,7 @@ import { dsKeys, typeLabel, useDataset, useSchema, type FieldSchema } from '../.
 import { useDebounced } from '../../lib/useDebounced';
 import {
   API_NAME,
+  apiNameProblems,
   PRIMARY_KEY_TYPES,
   apiNameOf,
   interfaceLinkText,
@@ -298,7 +299,7 @@ export function ObjectTypeEditor({
   const localProblems = [
     ...(draft.apiName && !API_NAME.test(draft.apiName) ? ['API name: starts with a letter; letters, digits and _ only'] : []),
     ...duplicates.map((n) => `two properties are named ${n}`),
-    ...draft.properties.filter((p) => !API_NAME.test(p.apiName)).map((p) => `property ${p.apiName || '(no name)'}: letters, digits and _ only, starting with a letter`),
+    ...apiNameProblems('property', draft.properties.map((p) => p.apiName)),
   ];
   const complete = !!draft.apiName && !!draft.dataset && draft.properties.length > 0 && !!draft.primaryKey && !!draft.titleProperty && localProblems.length === 0;
   const doc: OntologyDocument | undefined = complete ? { objectTypes: [inputOf(draft)] } : undefined;
